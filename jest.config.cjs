@@ -3,6 +3,7 @@
 // node_modules included, goes through SWC into CommonJS.
 module.exports = {
   testEnvironment: 'node',
+  resolver: '<rootDir>/tests/support/resolver.cjs',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
