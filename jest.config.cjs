@@ -4,6 +4,7 @@
 module.exports = {
   testEnvironment: 'node',
   resolver: '<rootDir>/tests/support/resolver.cjs',
+  globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {

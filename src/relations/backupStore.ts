@@ -3,7 +3,7 @@
  * `s3`, v0: plain strings in the provider's app databag).
  */
 import type { S3Endpoint } from '../storage/endpoint';
-import { registerSecret } from '../util/redact';
+import { ACCESS_KEY_MIN_LENGTH, registerSecret } from '../util/redact';
 import { RelationDataError } from './relationDataError';
 
 export const S3_ENDPOINT = 's3-credentials';
@@ -27,7 +27,7 @@ export function parseBackupStore(data: Record<string, string>): BackupStore | un
   const fail = (field: string, problem: string) => new RelationDataError(S3_ENDPOINT, field, problem);
   const accessKey = data['access-key'] ?? '';
   const secretKey = data['secret-key'] ?? '';
-  registerSecret(accessKey);
+  registerSecret(accessKey, { minLength: ACCESS_KEY_MIN_LENGTH });
   registerSecret(secretKey);
   if (!accessKey && !secretKey) return undefined;
   if (!accessKey) throw fail('access-key', 'is missing');

@@ -4,7 +4,7 @@
  */
 import yaml from 'js-yaml';
 import type { S3Endpoint } from '../storage/endpoint';
-import { registerSecret } from '../util/redact';
+import { ACCESS_KEY_MIN_LENGTH, registerSecret } from '../util/redact';
 import { RelationDataError } from './relationDataError';
 
 export const OBJECT_STORAGE_ENDPOINT = 'object-storage';
@@ -41,7 +41,7 @@ export function parseMinio(data: Record<string, string>, options: { defaultNames
 
   const accessKey = stringField(fields, 'access-key', fail);
   const secretKey = stringField(fields, 'secret-key', fail);
-  registerSecret(accessKey);
+  registerSecret(accessKey, { minLength: ACCESS_KEY_MIN_LENGTH });
   registerSecret(secretKey);
 
   const service = stringField(fields, 'service', fail);

@@ -6,14 +6,18 @@
  */
 const secrets = new Set<string>();
 
-/** Secrets shorter than this are not registered: masking "a" everywhere would mangle every message. */
-const MIN_SECRET_LENGTH = 4;
-
 export const REDACTED = '***';
 
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+/**
+ * `minLength`: shorter values are not registered, since masking "a" everywhere would mangle every message.
+ * Access key ids are identifiers more than secrets, and CKF's MinIO one is literally `minio`: register
+ * them with a higher floor so real ones (AWS: 20 characters) are masked and `minio` stays readable.
+ */
+export function registerSecret(value: string | undefined, options: { minLength?: number } = {}): void {
+  if (value && value.length >= (options.minLength ?? 4)) secrets.add(value);
 }
+
+export const ACCESS_KEY_MIN_LENGTH = 8;
 
 export function redact(text: string): string {
   let out = text;
