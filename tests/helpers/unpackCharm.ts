@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 
 /** Where tests/support/globalSetup.ts unpacks the packed charm for the e2e tests. */
-export const E2E_CHARM_DIR = join(__dirname, '../../build/e2e/charm');
+export const E2E_CHARM_DIR = join(import.meta.dirname, '../../build/e2e/charm');
 
 export async function unpackCharm(charmFile: string, targetDir: string): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
