@@ -4,4 +4,6 @@
  */
 import type { ActionHandler } from '../juju/actionRunner';
 
-export const ACTIONS: Record<string, () => Promise<ActionHandler>> = {};
+export const ACTIONS: Record<string, () => Promise<ActionHandler>> = {
+  'restore-databases': async () => (await import('./restoreDatabases')).restoreDatabasesAction,
+};
