@@ -127,6 +127,10 @@ class ExecRun {
     this.options.signal?.addEventListener('abort', onAbort, { once: true });
     if (this.options.signal?.aborted) onAbort();
 
+    // Listen from the start: the source may fail before the connection is open.
+    const onStdinError = (error: Error) => this.onStdinError(error);
+    this.options.stdin?.on('error', onStdinError);
+
     ws.on('unexpected-response', (_request, response) => this.onUnexpectedResponse(response));
     ws.on('open', () => this.onOpen());
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -137,6 +141,7 @@ class ExecRun {
     return promise.finally(() => {
       clearTimeout(timer);
       this.options.signal?.removeEventListener('abort', onAbort);
+      this.options.stdin?.off('error', onStdinError);
     });
   }
 
@@ -185,19 +190,22 @@ class ExecRun {
         );
         return;
       }
-      this.pumpStdin(this.options.stdin).catch((error: unknown) => {
-        // Once the exit status is in, the command is done: a send failing on the closing socket is moot.
-        if (this.statusParts.length > 0 || this.settled) return;
-        this.abort(
-          error instanceof RestoreError
-            ? error
-            : new ExecConnectionError(`Streaming stdin to ${this.where} failed: ${error instanceof Error ? error.message : String(error)}`, {
-                hint: 'Retry the action; if the source is a download, check the backup store',
-                cause: error,
-              }),
-        );
-      });
+      this.pumpStdin(this.options.stdin).catch((error: unknown) => this.onStdinError(error));
     }
+  }
+
+  /** The stdin source failed, or sending it did: the command must not be taken as complete. */
+  private onStdinError(error: unknown): void {
+    // Once the exit status is in, the command is done: a send failing on the closing socket is moot.
+    if (this.statusParts.length > 0 || this.settled) return;
+    this.abort(
+      error instanceof RestoreError
+        ? error
+        : new ExecConnectionError(`Streaming stdin to ${this.where} failed: ${error instanceof Error ? error.message : String(error)}`, {
+            hint: 'Retry the action; if the source is a download, check the backup store',
+            cause: error,
+          }),
+    );
   }
 
   private async pumpStdin(stdin: Readable): Promise<void> {

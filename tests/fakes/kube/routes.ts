@@ -84,6 +84,8 @@ export async function handleRest(state: FakeKubeState, req: IncomingMessage, res
   const record: RecordedRequest = { method, path, query: url.searchParams, contentType, body: undefined };
   state.requests.push(record);
   try {
+    const injected = state.faults.failPaths.get(path);
+    if (injected !== undefined) throw new HttpStatusError(statusBody(injected, 'InternalError', `injected failure ${injected} for ${path}`));
     if (text) record.body = parseJson(text);
     const body = route(state, method, path, url.searchParams, contentType, record.body);
     sendJson(res, 200, body);

@@ -78,6 +78,8 @@ export interface FakeKubeFaults {
   dropExecAfterStdinBytes?: number;
   /** Pod names that run but never pass readiness. */
   neverReady: Set<string>;
+  /** REST requests to these exact paths are answered with a Status error of that HTTP code. */
+  failPaths: Map<string, number>;
 }
 
 export interface SeedStatefulSet {
@@ -111,7 +113,7 @@ const typeKey = (t: { group: string; version: string; plural: string }) => `${t.
 export class FakeKubeState {
   readonly namespace: string;
   readonly timing: FakeKubeTiming;
-  readonly faults: FakeKubeFaults = { neverReady: new Set() };
+  readonly faults: FakeKubeFaults = { neverReady: new Set(), failPaths: new Map() };
   readonly requests: RecordedRequest[] = [];
   private readonly statefulSets = new Map<string, StatefulSetObject>();
   private readonly pods = new Map<string, PodObject>();
@@ -282,8 +284,8 @@ export class FakeKubeState {
 
   private terminate(pod: PodObject): void {
     const namespace = pod.metadata.namespace!;
+    // As on a real cluster, the Ready condition stays as it was until the kubelet has stopped the pod.
     pod.metadata.deletionTimestamp = new Date().toISOString();
-    pod.status.conditions = [{ type: 'Ready', status: 'False' }];
     pod.metadata.resourceVersion = this.nextResourceVersion();
     this.later(this.timing.podDeleteDelayMs, () => {
       if (this.pods.get(key(namespace, pod.metadata.name)) === pod) this.pods.delete(key(namespace, pod.metadata.name));
