@@ -33,9 +33,11 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
       try {
         target.loadFromFile(file);
       } catch (error) {
-        throw new KubeConfigError(`Cannot read the kubeconfig file ${file} named by KUBECONFIG`, {
+        // No `cause`: a YAML parser error quotes the file, and the file holds credentials.
+        const code = (error as NodeJS.ErrnoException).code;
+        const kind = code ?? (error instanceof Error ? error.name : 'error');
+        throw new KubeConfigError(`Cannot read the kubeconfig file ${file} named by KUBECONFIG (${kind})`, {
           hint: 'Fix or unset KUBECONFIG',
-          cause: error,
         });
       }
       if (target !== kc) kc.mergeConfig(target);
