@@ -307,8 +307,8 @@ class ExecRun {
     const stdout = this.options.stdout;
     if (stdout && this.options.endStdout !== false) {
       this.settled = true;
-      stdout.once('error', (error) => this.reject(error));
-      stdout.end(() => this.resolve(result));
+      // Node calls this once the stream has finished, or with the error that stopped it.
+      stdout.end((error?: Error | null) => (error ? this.reject(error) : this.resolve(result)));
       return;
     }
     this.settled = true;
