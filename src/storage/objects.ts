@@ -1,0 +1,77 @@
+/** The object operations the restores share: list, head, download to a file, upload from a stream. */
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { toStorageError } from './storageError';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date | undefined;
+  etag: string | undefined;
+}
+
+/** Every object under `prefix`, in the server's (UTF-8 binary) order; recursive, never a delimiter listing. */
+export async function listObjects(client: S3Client, bucket: string, prefix: string, where: string): Promise<ObjectInfo[]> {
+  const objects: ObjectInfo[] = [];
+  let token: string | undefined;
+  do {
+    let page;
+    try {
+      page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 }));
+    } catch (error) {
+      throw toStorageError(error, where, `listing ${bucket}/${prefix}`);
+    }
+    for (const item of page.Contents ?? []) {
+      if (item.Key === undefined) continue;
+      objects.push({ key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified, etag: item.ETag });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return objects;
+}
+
+/** undefined when the object does not exist. */
+export async function headObject(client: S3Client, bucket: string, key: string, where: string): Promise<ObjectInfo | undefined> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { key, size: head.ContentLength ?? 0, lastModified: head.LastModified, etag: head.ETag };
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404) return undefined;
+    throw toStorageError(error, where, `reading ${bucket}/${key}`);
+  }
+}
+
+/** Streams the object to `path` (via `<path>.partial`, so a broken download never looks complete). */
+export async function downloadToFile(client: S3Client, bucket: string, key: string, path: string, where: string, signal?: AbortSignal): Promise<number> {
+  const partial = `${path}.partial`;
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    const body = response.Body as Readable | undefined;
+    if (!body) throw new Error('empty response body');
+    let bytes = 0;
+    body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    await pipeline(body, createWriteStream(partial), { signal });
+    if (response.ContentLength !== undefined && bytes !== response.ContentLength) {
+      throw new Error(`download ended after ${bytes} of ${response.ContentLength} bytes`);
+    }
+    await rename(partial, path);
+    return bytes;
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw toStorageError(error, where, `downloading ${bucket}/${key}`);
+  }
+}
+
+/** Multipart upload from a stream: memory stays at a few parts whatever the size. */
+export async function uploadFromStream(client: S3Client, bucket: string, key: string, body: Readable, where: string, options: { contentType?: string } = {}): Promise<void> {
+  try {
+    await new Upload({ client, params: { Bucket: bucket, Key: key, Body: body, ContentType: options.contentType }, queueSize: 4, partSize: 8 * 1024 * 1024, leavePartsOnError: false }).done();
+  } catch (error) {
+    throw toStorageError(error, where, `uploading ${bucket}/${key}`);
+  }
+}
