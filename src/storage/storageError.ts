@@ -26,8 +26,10 @@ interface SdkLikeError {
 /** `where` names the store (`backup store http://… bucket ckf-backups`), `doing` the operation. */
 export function toStorageError(error: unknown, where: string, doing: string): StorageError {
   if (error instanceof StorageError) return error;
-  const e = (error ?? {}) as SdkLikeError;
-  const code = e.name && e.name !== 'Error' ? e.name : (e.code ?? 'Unknown');
+  const e = (error ?? {}) as SdkLikeError & { cause?: SdkLikeError };
+  // Network failures arrive wrapped ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
+  const networkCode = e.code ?? e.cause?.code ?? /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(e.message ?? '')?.[1];
+  const code = e.name && e.name !== 'Error' && !(networkCode && e.name === 'Unknown') ? e.name : (networkCode ?? 'Unknown');
   const status = e.$metadata?.httpStatusCode;
   const fail = (what: string, hint: string) => new StorageError(`${doing} on ${where}: ${what}`, code, status, { hint, cause: error });
   switch (code) {
