@@ -161,7 +161,7 @@ function openNewDatabase(path: string): DatabaseSync {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: false, enableDoubleQuotedStringLiterals: true });
   db.exec(
     'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; ' +
-      'PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;',
+      'PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;',
   );
   return db;
 }

@@ -38,7 +38,7 @@ export async function executeSqlDump(
   chunks: AsyncIterable<string>,
   options: ExecuteSqlDumpOptions = {},
 ): Promise<SqlDumpStats> {
-  const batchChars = options.batchChars ?? 1 << 20;
+  const batchChars = options.batchChars ?? 256 * 1024;
   const splitter = new SqlStatementSplitter();
   let batch: SqlStatement[] = [];
   let batchLength = 0;
@@ -58,7 +58,7 @@ export async function executeSqlDump(
       if (REFUSED.has(keyword)) {
         throw new SqlDumpError(
           `Statement ${statement.index} (line ${statement.line}) is ${keyword}, which a database dump never contains and which could write outside the database: ${excerpt(statement.sql)}`,
-          statement,
+          where(statement),
           { hint: NOT_A_GOOD_DUMP_HINT },
         );
       }
@@ -66,7 +66,7 @@ export async function executeSqlDump(
         // `sqlite3 .dump` ends with ROLLBACK when it could not read the whole source database.
         throw new SqlDumpError(
           `Statement ${statement.index} (line ${statement.line}) is ROLLBACK: sqlite3 .dump met errors reading the source database, so this backup is incomplete`,
-          statement,
+          where(statement),
           { hint: 'Pick another backup; check the source database with `PRAGMA integrity_check` before the next backup' },
         );
       }
@@ -87,7 +87,7 @@ export async function executeSqlDump(
   if (rest !== undefined) {
     throw new SqlDumpError(
       `The dump ends in the middle of statement ${rest.index} (line ${rest.line}): ${excerpt(rest.sql)}`,
-      rest,
+      where(rest),
       { hint: 'The backup is truncated (an interrupted upload or copy); pick another backup' },
     );
   }
@@ -101,10 +101,14 @@ export async function executeSqlDump(
   return { statements: executed };
 }
 
+function where(statement: { index: number; line: number }): { statement: number; line: number } {
+  return { statement: statement.index, line: statement.line };
+}
+
 function failure(statement: SqlStatement, error: unknown): SqlDumpError {
   return new SqlDumpError(
     `Statement ${statement.index} (line ${statement.line}) of the dump failed: ${sqliteMessage(error)}: ${excerpt(statement.sql)}`,
-    statement,
+    where(statement),
     { hint: NOT_A_GOOD_DUMP_HINT, cause: error },
   );
 }
@@ -134,7 +138,7 @@ function locateFailure(db: DatabaseSync, batch: SqlStatement[], batchError: unkn
   const rangeError = (): SqlDumpError =>
     new SqlDumpError(
       `Statements ${first.index}–${last.index} (lines ${first.line}–${last.line}) of the dump failed: ${sqliteMessage(batchError)}`,
-      first,
+      where(first),
       { hint: NOT_A_GOOD_DUMP_HINT, cause: batchError },
     );
   try {
@@ -142,7 +146,7 @@ function locateFailure(db: DatabaseSync, batch: SqlStatement[], batchError: unkn
   } catch (rollbackError) {
     // SQLite already rolled back the whole transaction (e.g. disk full): the savepoint is gone, so the
     // batch cannot be replayed; name the range instead.
-    return new SqlDumpError(rangeError().message, first, {
+    return new SqlDumpError(rangeError().message, where(first), {
       hint: NOT_A_GOOD_DUMP_HINT,
       cause: new AggregateError([batchError, rollbackError]),
     });

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Whether the first bytes of a backup can be the start of an SQL dump: UTF-8 text without NUL or other
  * control characters than tab, newline, form feed and carriage return. Tells random or binary bytes
@@ -18,11 +20,5 @@ export function looksLikeSqlText(head: Buffer): boolean {
       break;
     }
   }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, end));
-    return true;
-  } catch (error) {
-    if (error instanceof TypeError) return false; // what TextDecoder throws for invalid UTF-8
-    throw error;
-  }
+  return isUtf8(head.subarray(0, end));
 }
