@@ -5,5 +5,6 @@
 import type { ActionHandler } from '../juju/actionRunner';
 
 export const ACTIONS: Record<string, () => Promise<ActionHandler>> = {
+  'restore-mlmd': async () => (await import('./restoreMlmd')).restoreMlmdAction,
   'restore-databases': async () => (await import('./restoreDatabases')).restoreDatabasesAction,
 };

@@ -13,6 +13,8 @@ export interface CharmConfig {
   katibDbApp: string;
   /** URI of a Juju user secret (username, password, ca-cert) for the controller API; '' = not set up. */
   jujuCredentials: string;
+  /** How long to wait for MLMD's recreated pod to be Ready, and for the writer's pods to go. */
+  mlmdReadyTimeoutSeconds: number;
 }
 
 const APP_NAME = /^[a-z][a-z0-9-]*$/;
@@ -41,7 +43,12 @@ export function parseConfig(raw: Record<string, unknown>): CharmConfig {
   if (jujuCredentials && !/^secret:[A-Za-z0-9/:._-]+$/.test(jujuCredentials)) {
     throw new InvalidInputError('config juju-credentials must be a secret URI (secret:...)', { hint: 'juju config ckf-restore juju-credentials=secret:<id>' });
   }
+  const timeoutRaw = raw['mlmd-ready-timeout'] ?? 600;
+  if (typeof timeoutRaw !== 'number' || !Number.isInteger(timeoutRaw) || timeoutRaw < 1 || timeoutRaw > 86_400) {
+    throw new InvalidInputError(`config mlmd-ready-timeout must be a whole number of seconds from 1 to 86400, got ${JSON.stringify(timeoutRaw)}`);
+  }
   return {
+    mlmdReadyTimeoutSeconds: timeoutRaw,
     bucket: text('bucket', ''),
     minioEndpoint: minioEndpoint.replace(/\/$/, ''),
     mlmdApp: app('mlmd-app', 'mlmd'),

@@ -1,0 +1,277 @@
+/**
+ * Restores MLMD's SQLite database from a backup, safely: everything that can be checked is checked before
+ * the cluster changes (backup exists, MLMD pod found, no running pipelines, backup builds into a verified
+ * MLMD database); the live database is copied to the backup store and kept beside the new one; the writer
+ * always comes back; a failure after the swap puts the old database back. No Juju in here.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describeError, RestoreError } from '../../errors';
+import type { Kube } from '../../kube/kube';
+import type { PodContainer } from '../../kube/pods';
+import { buildMlmdDatabase, type BuiltDatabase } from '../../mlmd/buildMlmdDatabase';
+import { InsufficientSpaceError } from '../../mlmd/errors';
+import type { RequestedMlmdFormat } from '../../mlmd/format';
+import { ensureFreeSpace } from '../../mlmd/freeSpace';
+import { readSchemaVersion } from '../../mlmd/mlmdDatabase';
+import { compareSchema } from '../../mlmd/schemaCompare';
+import { downloadToFile, headObject, uploadFromStream } from '../../storage/objects';
+import { runPhases, type Phase, type PhaseReport } from '../phases';
+import { HashMismatchError, MlmdContainer } from './container';
+
+export interface MlmdRestoreRequest {
+  /** Full object key of the backup in the store's bucket. */
+  backupKey: string;
+  format: RequestedMlmdFormat;
+  dryRun: boolean;
+  force: boolean;
+}
+
+export interface MlmdRestoreEnvironment {
+  store: { client: S3Client; bucket: string; where: string; snapshotPrefix: string };
+  kube: Kube;
+  mlmdApp: string;
+  dbPath: string;
+  writerApp: string;
+  /** Local scratch space (the backup and the built database go here). */
+  tempRoot: string;
+  timeouts: { quiesceMs: number; readyMs: number; execMs: number };
+  log: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface MlmdRestoreResult {
+  backup: string;
+  dryRun: boolean;
+  /** The live database already had exactly this content: nothing was changed. */
+  alreadyRestored: boolean;
+  format?: string;
+  backupBytes?: number;
+  bytes?: number;
+  sha256?: string;
+  schemaVersion?: number;
+  counts?: BuiltDatabase['counts'];
+  snapshot?: { key: string; bytes: number; schemaVersion: number } | { skipped: string };
+  warnings: string[];
+  rolledBack?: boolean;
+  phases: PhaseReport;
+}
+
+/** Refused because pipelines or experiments are running. */
+export class ActivityError extends RestoreError {}
+export class BackupNotFoundError extends RestoreError {}
+
+/** Extra room on the MLMD volume beyond the file itself (SQLite needs a little to open it). */
+const VOLUME_MARGIN_BYTES = 8 * 1024 * 1024;
+
+export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreEnvironment): Promise<MlmdRestoreResult> {
+  const { store, kube, log } = env;
+  const result: MlmdRestoreResult = { backup: request.backupKey, dryRun: request.dryRun, alreadyRestored: false, warnings: [], phases: {} };
+  const workDir = await mkdtemp(join(env.tempRoot, 'ckf-restore-mlmd-'));
+  const backupFile = join(workDir, 'backup');
+  const builtFile = join(workDir, 'mlmd.db');
+  const liveCopy = join(workDir, 'live.db');
+  const restoringPath = `${env.dbPath}.restoring`;
+
+  let backupSize = 0;
+  let target: PodContainer | undefined;
+  let container: MlmdContainer | undefined;
+  let built: BuiltDatabase | undefined;
+  let quiesced = false;
+  let transferStarted = false;
+  let swapped = false;
+  let finished = false;
+  const needContainer = (): MlmdContainer => {
+    if (!container) throw new Error('MLMD container not resolved');
+    return container;
+  };
+  const changing = () => !request.dryRun && !result.alreadyRestored;
+
+  const phases: Phase[] = [
+    {
+      name: 'preflight',
+      run: async (say) => {
+        const head = await headObject(store.client, store.bucket, request.backupKey, store.where);
+        if (!head) {
+          throw new BackupNotFoundError(`backup ${request.backupKey} not found in ${store.where}`, { hint: 'Run list-backups to see the MLMD backups there' });
+        }
+        if (head.size === 0) throw new RestoreError(`backup ${request.backupKey} is empty (0 bytes)`, { hint: 'Pick another backup (list-backups)' });
+        backupSize = head.size;
+        target = await kube.findMlmdPod(env.mlmdApp);
+        container = new MlmdContainer(kube, target, env.timeouts.execMs);
+        say(`backup ${request.backupKey}: ${backupSize} bytes; MLMD is ${target.pod}/${target.container}`);
+        const activity = await kube.checkActivity();
+        const running = [...activity.workflows.map((name) => `workflow ${name}`), ...activity.experiments.map((name) => `experiment ${name}`)];
+        if (activity.scheduledWorkflows.length > 0) {
+          result.warnings.push(`${activity.scheduledWorkflows.length} recurring run(s) enabled (e.g. ${activity.scheduledWorkflows.slice(0, 3).join(', ')}): they may start runs during the restore`);
+        }
+        if (running.length > 0) {
+          const named = `${running.slice(0, 10).join(', ')}${running.length > 10 ? ` and ${running.length - 10} more` : ''}`;
+          if (!request.force) {
+            throw new ActivityError(`${running.length} pipeline run(s)/experiment(s) are running: ${named}`, {
+              hint: 'Wait for them to finish or stop them; force=true restores anyway (their metadata may be lost)',
+            });
+          }
+          result.warnings.push(`restoring while running (forced): ${named}`);
+        }
+      },
+    },
+    {
+      name: 'fetch',
+      run: async (say) => {
+        await ensureFreeSpace(workDir, backupSize, `downloading the backup (${backupSize} bytes)`);
+        result.backupBytes = await downloadToFile(store.client, store.bucket, request.backupKey, backupFile, store.where);
+        say(`downloaded ${result.backupBytes} bytes`);
+      },
+    },
+    {
+      name: 'build',
+      run: async (say) => {
+        built = await buildMlmdDatabase({ input: backupFile, requestedFormat: request.format, output: builtFile, log: say });
+        await rm(backupFile, { force: true });
+        Object.assign(result, { format: built.format, bytes: built.outputBytes, sha256: built.sha256, schemaVersion: built.schemaVersion, counts: built.counts });
+        say(`verified: schema ${built.schemaVersion}, ${built.counts.artifacts} artifacts, ${built.counts.executions} executions, ${built.counts.contexts} contexts`);
+      },
+    },
+    {
+      name: 'compare',
+      run: async (say) => {
+        const live = await needContainer().sha256(env.dbPath);
+        if (live !== undefined && live === built?.sha256) {
+          result.alreadyRestored = true;
+          say('the live database already has exactly this content: nothing to do');
+        } else {
+          say(live === undefined ? `no live database at ${env.dbPath}` : 'the live database differs: it will be replaced');
+        }
+      },
+    },
+  ];
+
+  if (!request.dryRun) {
+    phases.push(
+      {
+        name: 'quiesce',
+        run: async (say) => {
+          if (!changing()) return say('skipped');
+          quiesced = true;
+          const quiesce = await kube.quiesceStatefulSet(env.writerApp, { timeoutMs: env.timeouts.quiesceMs });
+          say(`${env.writerApp} scaled to 0 (was ${quiesce.originalReplicas}${quiesce.resumedFromEarlierRun ? ', recorded by an earlier run' : ''})`);
+        },
+      },
+      {
+        name: 'snapshot',
+        run: async (say) => {
+          if (!changing()) return say('skipped');
+          const liveSize = await needContainer().size(env.dbPath);
+          if (liveSize === undefined) {
+            result.snapshot = { skipped: `no live database at ${env.dbPath}` };
+            return say('no live database to keep');
+          }
+          await ensureFreeSpace(workDir, liveSize, `copying the live database (${liveSize} bytes)`);
+          await needContainer().readFile(env.dbPath, createWriteStream(liveCopy));
+          const liveVersion = readSchemaVersion(liveCopy);
+          const stamp = (env.now?.() ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+          const key = `${store.snapshotPrefix}mlmd-${stamp}.db`;
+          await uploadFromStream(store.client, store.bucket, key, createReadStream(liveCopy), store.where, { contentType: 'application/vnd.sqlite3' });
+          result.snapshot = { key, bytes: (await stat(liveCopy)).size, schemaVersion: liveVersion };
+          say(`live database (schema ${liveVersion}, ${liveSize} bytes) saved to ${store.bucket}/${key}`);
+          const comparison = compareSchema(built?.schemaVersion ?? 0, liveVersion, { force: request.force });
+          if (comparison.relation !== 'same') result.warnings.push(comparison.warning);
+          await rm(liveCopy, { force: true });
+        },
+      },
+      {
+        name: 'transfer',
+        run: async (say) => {
+          if (!changing() || !built) return say('skipped');
+          const free = await kube.volumeFreeSpace(needContainer().target.pod, needContainer().target.container, dirname(env.dbPath));
+          const needed = built.outputBytes + VOLUME_MARGIN_BYTES;
+          if (free.availableBytes < needed) {
+            throw new InsufficientSpaceError(`the MLMD volume (${free.mountPoint}) has ${free.availableBytes} bytes free; the restored database needs ${needed}`, {
+              hint: 'Grow the mlmd-data volume or free space on it, then run the action again; nothing was changed',
+            });
+          }
+          transferStarted = true;
+          await needContainer().writeFile(restoringPath, createReadStream(builtFile));
+          const copied = await needContainer().sha256(restoringPath);
+          if (copied !== built.sha256) {
+            throw new HashMismatchError(`the copy in ${needContainer().target.pod} has sha256 ${copied ?? 'none'}, expected ${built.sha256}`, {
+              hint: 'The transfer was corrupted; nothing was swapped. Run the action again',
+            });
+          }
+          say(`${built.outputBytes} bytes in ${restoringPath}, sha256 verified`);
+        },
+      },
+      {
+        name: 'swap',
+        run: async (say) => {
+          if (!changing()) return say('skipped');
+          await needContainer().swapIn(env.dbPath);
+          swapped = true;
+          say(`${env.dbPath} replaced; the previous one is ${env.dbPath}.pre-restore`);
+        },
+      },
+      {
+        name: 'restart',
+        run: async (say) => {
+          if (!changing()) return say('skipped');
+          // MLMD keeps the old file open: only a new pod serves the restored database.
+          await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
+          finished = true;
+          say(`${needContainer().target.pod} restarted and Ready`);
+        },
+      },
+    );
+  }
+
+  const cleanups: Phase[] = [
+    {
+      name: 'rollback',
+      run: async (say) => {
+        if (!swapped || finished) return;
+        say(`putting ${env.dbPath}.pre-restore back`);
+        await needContainer().rollBack(env.dbPath);
+        result.rolledBack = true;
+        await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
+        say('previous database back in place and MLMD restarted');
+      },
+    },
+    {
+      name: 'resume',
+      // Runs even when this run paused nothing: it also finishes an earlier run that crashed mid-way.
+      run: async (say) => {
+        if (request.dryRun) return;
+        const resume = await kube.resumeStatefulSet(env.writerApp);
+        if (resume.resumed) say(`${env.writerApp} scaled back to ${resume.replicas}`);
+        else if (quiesced) say(`${env.writerApp} had nothing recorded to resume`);
+      },
+    },
+    {
+      name: 'tidy',
+      run: async () => {
+        if (transferStarted && !swapped && container) await container.remove(restoringPath);
+        await rm(workDir, { recursive: true, force: true });
+      },
+    },
+  ];
+
+  try {
+    result.phases = await runPhases(phases, cleanups, log);
+    return result;
+  } catch (error) {
+    throw new MlmdRestoreFailedError(error, result);
+  }
+}
+
+/** The restore failed; `result` holds what was done (phases, snapshot, rollback). */
+export class MlmdRestoreFailedError extends RestoreError {
+  constructor(
+    cause: unknown,
+    readonly result: MlmdRestoreResult,
+  ) {
+    super(`${describeError(cause)}${result.rolledBack ? '; the previous database was put back and MLMD restarted' : ''}`, { cause });
+    if (typeof cause === 'object' && cause !== null && 'report' in cause) result.phases = (cause as { report: PhaseReport }).report;
+  }
+}
