@@ -1,0 +1,71 @@
+/** list-backups: what the backup store (and, with controller access, mysql-k8s) can restore. */
+import { describeError } from '../errors';
+import type { ActionHandler } from '../juju/actionRunner';
+import type { Results } from '../juju/actionResults';
+import { ParamReader } from '../juju/params';
+import { backupStoreEndpoint, describeBackupStore } from '../relations/backupStore';
+import { listDatabaseBackups } from '../restore/databases/list-database-backups';
+import type { DatabaseBackups } from '../restore/databases/types';
+import { listStoreBackups, type StoreBackups } from '../restore/listBackups';
+import { createS3Client } from '../storage/client';
+import { readConfig, requireBackupStore } from './charmState';
+import { readControllerAccess } from './controllerAccess';
+
+const MIB = 1024 * 1024;
+
+function summary(where: string, store: StoreBackups, databases: DatabaseBackups[] | string): string {
+  const lines = [`Backup store: ${where}`, '', `MLMD backups (restore-mlmd backup=<name>): ${store.mlmd.length}`];
+  for (const entry of store.mlmd) lines.push(`  ${entry.name}  ${(entry.bytes / MIB).toFixed(1)} MiB  ${entry.modified ?? '?'}  ${entry.format}`);
+  const p = store.mlpipeline;
+  lines.push('', `mlpipeline (restore-mlpipeline prefix=${p.prefix}): ${p.objects} objects, ${(p.bytes / MIB).toFixed(1)} MiB, newest ${p.newest ?? 'n/a'}`, '');
+  if (typeof databases === 'string') {
+    lines.push(`Databases: ${databases}`);
+  } else {
+    for (const db of databases) {
+      lines.push(`${db.database} (${db.app}) backups (restore-databases ${db.database}-backup-id=<id>):`);
+      for (const backup of db.backups) lines.push(`  ${backup.id}  ${backup.type}  ${backup.status}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export const listBackupsAction: ActionHandler = {
+  name: 'list-backups',
+  async run({ context, params: raw, log }) {
+    new ParamReader(raw).rejectUnknown();
+    const config = await readConfig();
+    const store = await requireBackupStore();
+    const where = `backup store ${describeBackupStore(store)}`;
+    const client = createS3Client(backupStoreEndpoint(store));
+    let found: StoreBackups;
+    try {
+      found = await listStoreBackups(client, store.bucket, store.path, 'mlpipeline', where);
+    } finally {
+      client.destroy();
+    }
+
+    let databases: DatabaseBackups[] | string;
+    if (!config.jujuCredentials) {
+      databases = 'set juju-credentials to list the kfp-db and katib-db backups (see the README)';
+    } else {
+      try {
+        const access = await readControllerAccess(config, context);
+        databases = await listDatabaseBackups(access, { databases: ['kfp-db', 'katib-db'], appNames: { 'kfp-db': config.kfpDbApp, 'katib-db': config.katibDbApp } }, { log });
+      } catch (error) {
+        // The store listing is still worth showing; the database part says what went wrong.
+        databases = `could not list them: ${describeError(error)}`;
+      }
+    }
+
+    const results: Results = {
+      summary: summary(where, found, databases),
+      mlmd: { count: found.mlmd.length, backups: found.mlmd.map((entry) => ({ ...entry })) },
+      mlpipeline: { ...found.mlpipeline },
+      databases:
+        typeof databases === 'string'
+          ? { note: databases }
+          : Object.fromEntries(databases.map((db) => [db.database, { app: db.app, backups: db.backups.map((backup) => ({ ...backup })) }])),
+    };
+    return results;
+  },
+};
