@@ -25,9 +25,6 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 /** The 16-byte header every SQLite 3 database file starts with. */
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
-/** Bytes needed from the start of a file to tell the kinds apart. */
-export const HEAD_BYTES = SQLITE_MAGIC.length;
-
 /** Classifies the first bytes of a file (or of a gunzipped stream). */
 export function detectContentKind(head: Buffer): ContentKind {
   if (head.length === 0) return 'empty';

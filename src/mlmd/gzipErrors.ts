@@ -4,7 +4,7 @@ import { CorruptGzipError, TruncatedGzipError } from './errors';
  * zlib's errors as operator-facing ones: an early end means the object was cut short; anything else
  * means the compressed bytes are damaged.
  */
-export function gzipError(error: unknown, what: string): Error {
+export function gzipError(error: unknown, what: string): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'Z_BUF_ERROR') {
     return new TruncatedGzipError(`${what} is a truncated gzip stream (it ends before the compressed data does)`, {
@@ -13,10 +13,10 @@ export function gzipError(error: unknown, what: string): Error {
     });
   }
   if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new CorruptGzipError(`${what} starts like gzip but its compressed data is damaged: ${(error as Error).message}`, {
+    return new CorruptGzipError(`${what} starts like gzip but its compressed data is damaged: ${String((error as { message?: unknown }).message)}`, {
       hint: 'Pick another backup',
       cause: error,
     });
   }
-  return error instanceof Error ? error : new Error(String(error));
+  return error; // not a zlib error: pass it on unchanged
 }

@@ -177,11 +177,6 @@ export class SqlStatementSplitter {
     return { sql: this.statementText(this.buf.length), index: this.statements + 1, line: this.stmtLine };
   }
 
-  /** Lines seen so far (for messages about where the input ended). */
-  get lineCount(): number {
-    return this.lineAt(this.buf.length);
-  }
-
   private lineAt(offset: number): number {
     if (offset <= this.linePos) return this.line;
     let nl = this.buf.indexOf('\n', this.linePos);

@@ -8,8 +8,10 @@ interface NodeSqliteError extends Error {
 const SQLITE_CORRUPT = 11;
 const SQLITE_NOTADB = 26;
 
+// Duck-typed rather than `instanceof Error`: errors from node's built-ins can come from another realm
+// (e.g. under jest's VM contexts), where instanceof fails.
 export function isNodeSqliteError(error: unknown): error is NodeSqliteError {
-  return error instanceof Error && (error as { code?: unknown }).code === 'ERR_SQLITE_ERROR';
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_SQLITE_ERROR';
 }
 
 /** Whether SQLite said the database file is damaged or not a database at all. */
@@ -21,6 +23,6 @@ export function isCorruptionError(error: unknown): boolean {
 
 /** SQLite's message for an error, without node's decoration. */
 export function sqliteMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
