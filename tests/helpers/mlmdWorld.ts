@@ -35,7 +35,7 @@ export interface MlmdWorld {
   close(): Promise<void>;
 }
 
-export async function startMlmdWorld(options: { readyDelayMs?: number; writerReplicas?: number } = {}): Promise<MlmdWorld> {
+export async function startMlmdWorld(options: { readyDelayMs?: number; writerReplicas?: number; accessKey?: string; secretKey?: string } = {}): Promise<MlmdWorld> {
   const root = mkdtempSync(join(tmpdir(), 'mlmd-world-'));
   const shims = join(root, 'shims');
   mkdirSync(join(root, 'data'), { recursive: true });
@@ -51,7 +51,7 @@ export async function startMlmdWorld(options: { readyDelayMs?: number; writerRep
   await dumpWithSqlite3(backupSourceDb, dumpGz, { gzip: true });
   await dumpWithSqlite3(backupSourceDb, dump, { gzip: false });
 
-  const store = await startS3Server();
+  const store = await startS3Server({ accessKey: options.accessKey, secretKey: options.secretKey });
   const client = createS3Client(store.s3Endpoint);
   await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const putBackup = async (name: string, body: Buffer | string) => {

@@ -6,7 +6,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describeError, RestoreError } from '../../errors';
 import type { Kube } from '../../kube/kube';
@@ -129,6 +129,8 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
     {
       name: 'build',
       run: async (say) => {
+        const needed = await estimateBuiltBytes(backupFile);
+        await ensureFreeSpace(workDir, needed, `building the database (about ${needed} bytes)`);
         built = await buildMlmdDatabase({ input: backupFile, requestedFormat: request.format, output: builtFile, log: say });
         await rm(backupFile, { force: true });
         Object.assign(result, { format: built.format, bytes: built.outputBytes, sha256: built.sha256, schemaVersion: built.schemaVersion, counts: built.counts });
@@ -262,6 +264,28 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
     return result;
   } catch (error) {
     throw new MlmdRestoreFailedError(error, result);
+  }
+}
+
+/**
+ * Room the built database will need: a gzip file records its uncompressed size (mod 4 GiB) in its last
+ * four bytes; SQLite files and SQL text are about their own size. 10 % on top for indexes and slack.
+ */
+async function estimateBuiltBytes(file: string): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    let uncompressed = size;
+    if (head[0] === 0x1f && head[1] === 0x8b && size >= 18) {
+      const tail = Buffer.alloc(4);
+      await handle.read(tail, 0, 4, size - 4);
+      uncompressed = Math.max(size, tail.readUInt32LE(0));
+    }
+    return Math.ceil(uncompressed * 1.1);
+  } finally {
+    await handle.close();
   }
 }
 

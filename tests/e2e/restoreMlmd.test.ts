@@ -1,0 +1,97 @@
+/**
+ * restore-mlmd and list-backups through the packed charm: relation data → action → the database in the
+ * fake cluster's MLMD "container", with a real S3 server and real SQLite.
+ */
+import { createHash } from 'node:crypto';
+import { e2eSession, type E2eUnit } from '../helpers/e2eCharm';
+import { databaseContents } from '../helpers/mlmdFixtures';
+import { BUCKET, startMlmdWorld, STORE_PATH, type MlmdWorld } from '../helpers/mlmdWorld';
+import { fakeRelation, s3IntegratorAppData } from '../helpers/relationData';
+
+const ACCESS_KEY = 'AKIAPLANTEDACCESS01';
+const SECRET_KEY = 'planted-s3-secret-9f8e7d';
+const session = e2eSession();
+let world: MlmdWorld;
+
+beforeAll(async () => {
+  world = await startMlmdWorld({ accessKey: ACCESS_KEY, secretKey: SECRET_KEY });
+});
+afterAll(async () => {
+  await world.close();
+});
+
+function unit(options: { withStore?: boolean } = {}): E2eUnit {
+  const store = s3IntegratorAppData({ accessKey: ACCESS_KEY, secretKey: SECRET_KEY, bucket: BUCKET, endpoint: world.store.endpoint, path: STORE_PATH, region: 'us-east-1' });
+  return session.unit(
+    { config: { 'mlmd-db-path': world.dbPath, 'mlmd-ready-timeout': 30 }, relations: options.withStore === false ? [] : [fakeRelation('s3-credentials:5', 's3-credentials', 's3-integrator', store)] },
+    { KUBECONFIG: world.kube.kubeconfigPath },
+  );
+}
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+test('list-backups shows the MLMD backups, the mlpipeline prefix and how to see database backups', async () => {
+  const result = await unit().action('list-backups');
+  expect(result.state.failure).toBeNull();
+  const r = result.state.results;
+  expect(r['mlmd.count']).toBe('3');
+  expect([r['mlmd.backups.0.name'], r['mlmd.backups.1.name'], r['mlmd.backups.2.name']].sort()).toEqual(Object.values(world.backups).sort());
+  expect(Object.entries(r).filter(([key]) => /^mlmd\.backups\.\d\.format$/.test(key)).map(([, value]) => value).sort()).toEqual(['sql-dump', 'sql-dump-gz', 'sqlite']);
+  expect(r['mlpipeline.objects']).toBe('0');
+  expect(r['databases.note']).toMatch(/set juju-credentials/);
+  expect(r.summary).toContain(`MLMD backups (restore-mlmd backup=<name>): 3`);
+  expect(r.summary).toContain(world.backups.dumpGz);
+});
+
+test('dry-run: fetched, built and verified; the cluster is untouched', async () => {
+  const before = world.liveBytes();
+  const requests = world.kube.state.requests.length;
+  const result = await unit().action('restore-mlmd', { backup: world.backups.dumpGz, 'dry-run': true });
+  expect(result.state.failure).toBeNull();
+  expect(result.state.results).toMatchObject({ 'dry-run': 'true', format: 'sql-dump-gz', 'schema-version': '10', 'counts.artifacts': '1500', 'phases.build.status': 'done' });
+  expect(sha(world.liveBytes())).toBe(sha(before));
+  expect(world.kube.state.requests.slice(requests).filter((request) => request.method !== 'GET')).toEqual([]);
+});
+
+test('restore: the backup is live, the old database is kept, the writer is back; a rerun changes nothing', async () => {
+  const result = await unit().action('restore-mlmd', { backup: world.backups.dumpGz });
+  expect(result.state.failure).toBeNull();
+  const r = result.state.results;
+  expect(databaseContents(world.dbPath)).toEqual(databaseContents(world.backupSourceDb));
+  expect(r.sha256).toBe(sha(world.liveBytes()));
+  expect(r['snapshot.key']).toMatch(/^cluster-a\/ckf-restore\/pre-restore\/mlmd-.*\.db$/);
+  expect(r['already-restored']).toBe('false');
+  for (const phase of ['preflight', 'fetch', 'build', 'compare', 'quiesce', 'snapshot', 'transfer', 'swap', 'restart', 'resume']) expect(r[`phases.${phase}.status`]).toBe('done');
+  expect(result.state.actionLogs[0]).toMatch(/^\[1\/12\] preflight: /);
+  expect(world.writer()).toEqual({ replicas: 1, annotations: {} });
+
+  const again = await unit().action('restore-mlmd', { backup: world.backups.dumpGz });
+  expect(again.state.results['already-restored']).toBe('true');
+});
+
+test.each([
+  [{ backup: '../../etc/passwd' }, /^parameter backup must not contain "\.\." segments/],
+  [{ backup: '/etc/passwd' }, /^parameter backup must be relative/],
+  [{ backup: 'x.db', format: 'zip' }, /^parameter format must be one of/],
+  [{}, /^parameter backup is required/],
+])('bad params %j: clear failure, nothing read or changed', async (params, message) => {
+  const before = world.liveBytes();
+  const requests = world.kube.state.requests.length;
+  const result = await unit().action('restore-mlmd', params);
+  expect(result.exitCode).toBe(0);
+  expect(result.state.failure).toMatch(message);
+  expect(sha(world.liveBytes())).toBe(sha(before));
+  expect(world.kube.state.requests.length).toBe(requests);
+});
+
+test('without the s3-credentials relation the action says what to integrate', async () => {
+  const result = await unit({ withStore: false }).action('restore-mlmd', { backup: world.backups.raw });
+  expect(result.state.failure).toBe('no s3-credentials relation. Run: juju integrate ckf-restore s3-integrator');
+});
+
+test('no planted key appears in any output', () => {
+  expect(session.runs.length).toBeGreaterThan(6);
+  const output = session.visibleOutput();
+  expect(output).not.toContain(SECRET_KEY);
+  expect(output).not.toContain(ACCESS_KEY);
+});
