@@ -7,7 +7,8 @@ import { describeError, RestoreError } from '../errors';
 
 export interface Phase {
   name: string;
-  run: (log: (line: string) => void) => Promise<void>;
+  /** Resolves to 'skipped' when there was nothing to do (e.g. the database already had that content). */
+  run: (log: (line: string) => void) => Promise<void | 'skipped'>;
 }
 
 export interface PhaseRecord {
@@ -38,9 +39,9 @@ export async function runPhases(phases: Phase[], cleanups: Phase[], log: (line: 
     const prefix = `[${index + 1}/${total}] ${phase.name}`;
     const started = performance.now();
     try {
-      await phase.run((line) => log(`${prefix}: ${line}`));
-      report[phase.name] = { status: 'done', seconds: elapsed(started) };
-      log(`${prefix}: done in ${elapsed(started)} s`);
+      const outcome = await phase.run((line) => log(`${prefix}: ${line}`));
+      report[phase.name] = { status: outcome === 'skipped' ? 'skipped' : 'done', seconds: elapsed(started) };
+      log(`${prefix}: ${outcome === 'skipped' ? 'skipped' : `done in ${elapsed(started)} s`}`);
     } catch (error) {
       report[phase.name] = { status: 'failed', seconds: elapsed(started), error: describeError(error) };
       log(`${prefix}: failed: ${describeError(error)}`);

@@ -36,3 +36,10 @@ test('a failing cleanup alone fails the run', async () => {
   const calls: string[] = [];
   await expect(runPhases([phase('fetch', calls)], [phase('resume', calls, true)], () => undefined)).rejects.toThrow('resume failed: resume broke');
 });
+
+test('a phase with nothing to do reports skipped', async () => {
+  const lines: string[] = [];
+  const report = await runPhases([{ name: 'swap', run: async () => 'skipped' as const }], [], (line) => lines.push(line));
+  expect(report.swap?.status).toBe('skipped');
+  expect(lines).toEqual(['[1/1] swap: skipped']);
+});

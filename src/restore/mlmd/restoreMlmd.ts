@@ -156,7 +156,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
       {
         name: 'quiesce',
         run: async (say) => {
-          if (!changing()) return say('skipped');
+          if (!changing()) return 'skipped';
           quiesced = true;
           const quiesce = await kube.quiesceStatefulSet(env.writerApp, { timeoutMs: env.timeouts.quiesceMs });
           say(`${env.writerApp} scaled to 0 (was ${quiesce.originalReplicas}${quiesce.resumedFromEarlierRun ? ', recorded by an earlier run' : ''})`);
@@ -165,7 +165,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
       {
         name: 'snapshot',
         run: async (say) => {
-          if (!changing()) return say('skipped');
+          if (!changing()) return 'skipped';
           const liveSize = await needContainer().size(env.dbPath);
           if (liveSize === undefined) {
             result.snapshot = { skipped: `no live database at ${env.dbPath}` };
@@ -187,7 +187,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
       {
         name: 'transfer',
         run: async (say) => {
-          if (!changing() || !built) return say('skipped');
+          if (!changing() || !built) return 'skipped';
           const free = await kube.volumeFreeSpace(needContainer().target.pod, needContainer().target.container, dirname(env.dbPath));
           const needed = built.outputBytes + VOLUME_MARGIN_BYTES;
           if (free.availableBytes < needed) {
@@ -209,7 +209,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
       {
         name: 'swap',
         run: async (say) => {
-          if (!changing()) return say('skipped');
+          if (!changing()) return 'skipped';
           await needContainer().swapIn(env.dbPath);
           swapped = true;
           say(`${env.dbPath} replaced; the previous one is ${env.dbPath}.pre-restore`);
@@ -218,7 +218,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
       {
         name: 'restart',
         run: async (say) => {
-          if (!changing()) return say('skipped');
+          if (!changing()) return 'skipped';
           // MLMD keeps the old file open: only a new pod serves the restored database.
           await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
           finished = true;
@@ -232,7 +232,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
     {
       name: 'rollback',
       run: async (say) => {
-        if (!swapped || finished) return;
+        if (!swapped || finished) return 'skipped';
         say(`putting ${env.dbPath}.pre-restore back`);
         await needContainer().rollBack(env.dbPath);
         result.rolledBack = true;
@@ -244,10 +244,11 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
       name: 'resume',
       // Runs even when this run paused nothing: it also finishes an earlier run that crashed mid-way.
       run: async (say) => {
-        if (request.dryRun) return;
+        if (request.dryRun) return 'skipped';
         const resume = await kube.resumeStatefulSet(env.writerApp);
         if (resume.resumed) say(`${env.writerApp} scaled back to ${resume.replicas}`);
         else if (quiesced) say(`${env.writerApp} had nothing recorded to resume`);
+        else return 'skipped';
       },
     },
     {
