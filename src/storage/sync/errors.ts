@@ -1,0 +1,83 @@
+/** The sync's own failures, and which transient failures are worth another attempt. */
+import { RestoreError } from '../../errors';
+import { StorageError } from '../storageError';
+import type { SyncReport } from './report';
+
+export type SyncFailure = 'copy-failed' | 'delete-failed' | 'aborted' | 'empty-source' | 'max-delete';
+
+/** The run did not finish; `report` says what was done. Running it again completes it without copying anything twice. */
+export class SyncFailedError extends RestoreError {
+  constructor(
+    message: string,
+    readonly reason: SyncFailure,
+    readonly report: SyncReport,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** The body ended before the length the listing (or Content-Length) promised. */
+export class TruncatedBodyError extends Error {
+  constructor(
+    readonly received: number,
+    readonly expected: number,
+  ) {
+    super(`body ended after ${received} of ${expected} bytes`);
+    this.name = 'TruncatedBodyError';
+  }
+}
+
+/** The object's size on the source is not what the listing said (truncated headers, or it changed). */
+export class SizeMismatchError extends Error {
+  constructor(
+    readonly listed: number,
+    readonly served: number | undefined,
+  ) {
+    super(`the source served ${served === undefined ? 'no Content-Length' : `${served} bytes`} where the listing said ${listed}`);
+    this.name = 'SizeMismatchError';
+  }
+}
+
+const TRANSIENT_CODES = new Set([
+  'SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeTooSkewed', 'ThrottlingException', 'Throttling', 'TooManyRequests',
+  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'TimeoutError', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET',
+]);
+
+function networkCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return undefined;
+  if (typeof e.code === 'string') return e.code;
+  if (e.message === 'aborted') return 'ECONNRESET';
+  if (e.cause) return networkCode(e.cause);
+  return undefined;
+}
+
+/** Worth retrying: server errors (5xx, SlowDown), throttling, network resets, short bodies. Not: 4xx, our own abort. */
+export function isTransient(error: unknown): boolean {
+  // A TransferError (transfer.ts) has already decided.
+  const decided = (error as { transient?: unknown } | undefined)?.transient;
+  if (typeof decided === 'boolean') return decided;
+  if (error instanceof TruncatedBodyError || error instanceof SizeMismatchError) return true;
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'AbortError') return false;
+  const status = error instanceof StorageError ? error.statusCode : e.$metadata?.httpStatusCode;
+  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  if (status !== undefined && status >= 400) return false;
+  if (error instanceof StorageError && TRANSIENT_CODES.has(error.code)) return true;
+  if (e.name && TRANSIENT_CODES.has(e.name)) return true;
+  const code = networkCode(error);
+  if (code && TRANSIENT_CODES.has(code)) return true;
+  // The SDK reports a connection dropped mid-response this way, with no code.
+  return /socket hang up|aborted|premature close|ECONNRESET|EPIPE/i.test(e.message ?? '');
+}
+
+/** One line for the report: never the credentials (SDK messages do not carry them). */
+export function describeFailure(error: unknown): string {
+  if (error instanceof StorageError) return error.message;
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
+  return `${name}${e?.message ?? String(error)}${status ? ` (HTTP ${status})` : ''}`;
+}
