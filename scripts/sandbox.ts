@@ -123,6 +123,10 @@ async function main(): Promise<void> {
       ['restore-mlmd', { backup: world.backups.dumpGz }],
       ['restore-mlmd', { backup: world.backups.dumpGz }],
       ['restore-mlmd', { backup: '../../etc/passwd' }],
+      ['restore-mlpipeline', { 'dry-run': true }],
+      ['restore-mlpipeline', {}],
+      ['restore-mlpipeline', {}],
+      ['restore-mlpipeline', { prefix: 'mlpipelin' }],
     ];
     let operation = 1;
     const outputs: string[] = [];

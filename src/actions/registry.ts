@@ -6,6 +6,7 @@ import type { ActionHandler } from '../juju/actionRunner';
 
 export const ACTIONS: Record<string, () => Promise<ActionHandler>> = {
   'list-backups': async () => (await import('./listBackups')).listBackupsAction,
+  'restore-mlpipeline': async () => (await import('./restoreMlpipeline')).restoreMlpipelineAction,
   'restore-mlmd': async () => (await import('./restoreMlmd')).restoreMlmdAction,
   'restore-databases': async () => (await import('./restoreDatabases')).restoreDatabasesAction,
 };

@@ -1,0 +1,95 @@
+/** restore-mlpipeline through the packed charm: relation data → action → objects in "MinIO" (s3rver). */
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import { createS3Client } from '../../src/storage/client';
+import { listObjects } from '../../src/storage/objects';
+import { e2eSession, type E2eUnit } from '../helpers/e2eCharm';
+import { fakeRelation, minioAppData, s3IntegratorAppData } from '../helpers/relationData';
+import { startS3Server, type S3TestServer } from '../helpers/s3server';
+
+const STORE_KEYS = { accessKey: 'AKIAPIPELINESTORE01', secretKey: 'pipeline-store-secret-4d3c2b' };
+const MINIO_KEYS = { accessKey: 'minio', secretKey: 'pipeline-minio-secret-8a7b6c' };
+const KEYS = ['artifacts/run-1/model.bin', 'artifacts/run-1/main.log', 'pipelines/ünïcode name.yaml', 'pipelines/a+b%c?d#e.yaml', 'v2/dir-marker/', 'empty.txt'];
+
+const session = e2eSession();
+let store: S3TestServer;
+let minio: S3TestServer;
+let storeClient: S3Client;
+let minioClient: S3Client;
+const bodies = new Map<string, Buffer>();
+
+beforeAll(async () => {
+  [store, minio] = await Promise.all([startS3Server(STORE_KEYS), startS3Server(MINIO_KEYS)]);
+  storeClient = createS3Client(store.s3Endpoint);
+  minioClient = createS3Client(minio.s3Endpoint);
+  await storeClient.send(new CreateBucketCommand({ Bucket: 'ckf-backups' }));
+  await minioClient.send(new CreateBucketCommand({ Bucket: 'mlpipeline' }));
+  for (const [index, key] of KEYS.entries()) {
+    const body = key.endsWith('/') || key === 'empty.txt' ? Buffer.alloc(0) : randomBytes(1000 + index * 5000);
+    bodies.set(key, body);
+    await storeClient.send(new PutObjectCommand({ Bucket: 'ckf-backups', Key: `cluster-a/mlpipeline/${key}`, Body: body, ContentType: 'application/x-test' }));
+  }
+  await minioClient.send(new PutObjectCommand({ Bucket: 'mlpipeline', Key: 'stale/old-run.log', Body: 'stale' }));
+});
+afterAll(async () => {
+  storeClient.destroy();
+  minioClient.destroy();
+  await Promise.all([store.close(), minio.close()]);
+});
+
+function unit(): E2eUnit {
+  return session.unit({
+    config: { 'minio-endpoint': minio.endpoint },
+    relations: [
+      fakeRelation('s3-credentials:3', 's3-credentials', 's3-integrator', s3IntegratorAppData({ ...STORE_KEYS, bucket: 'ckf-backups', endpoint: store.endpoint, path: 'cluster-a', region: 'us-east-1' })),
+      fakeRelation('object-storage:4', 'object-storage', 'minio', minioAppData(MINIO_KEYS)),
+    ],
+  });
+}
+
+const minioKeys = async () => (await listObjects(minioClient, 'mlpipeline', '', 'minio')).map((object) => object.key).sort();
+const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+test('dry-run plans the copies and the deletion and changes nothing', async () => {
+  const result = await unit().action('restore-mlpipeline', { 'dry-run': true });
+  expect(result.state.failure).toBeNull();
+  expect(result.state.results).toMatchObject({ 'dry-run': 'true', 'planned.copy.objects': String(KEYS.length), 'planned.delete.objects': '1', 'copied.objects': '0' });
+  expect(await minioKeys()).toEqual(['stale/old-run.log']);
+});
+
+test('sync: every object arrives byte for byte with its content type, the extra is deleted; a rerun copies nothing', async () => {
+  const result = await unit().action('restore-mlpipeline', { bwlimit: '0' });
+  expect(result.state.failure).toBeNull();
+  expect(result.state.results).toMatchObject({ 'copied.objects': String(KEYS.length), 'deleted.objects': '1', 'error-count': '0' });
+  expect(await minioKeys()).toEqual([...KEYS].sort());
+  for (const key of KEYS) {
+    const object = await minioClient.send(new GetObjectCommand({ Bucket: 'mlpipeline', Key: key }));
+    expect([key, sha(await object.Body!.transformToByteArray())]).toEqual([key, sha(bodies.get(key)!)]);
+    expect(object.ContentType).toBe('application/x-test');
+  }
+  const again = await unit().action('restore-mlpipeline', {});
+  expect(again.state.results).toMatchObject({ 'copied.objects': '0', 'deleted.objects': '0', 'skipped.objects': String(KEYS.length) });
+});
+
+test('a mistyped prefix (empty source) refuses to delete anything and says what it listed', async () => {
+  const result = await unit().action('restore-mlpipeline', { prefix: 'mlpipelin' });
+  expect(result.state.failure).toMatch(/ckf-backups\/cluster-a\/mlpipelin\//);
+  expect(await minioKeys()).toEqual([...KEYS].sort());
+});
+
+test.each([
+  [{ bwlimit: 'fast' }, /bwlimit/],
+  [{ prefix: '../other' }, /^parameter prefix must not contain "\.\." segments/],
+  [{ bucket: 'Not_A_Bucket' }, /^parameter bucket must be an S3 bucket name/],
+  [{ transfers: 0 }, /^parameter transfers must be between 1 and 256/],
+])('bad params %j: clear failure, nothing changed', async (params, message) => {
+  const result = await unit().action('restore-mlpipeline', params);
+  expect(result.exitCode).toBe(0);
+  expect(result.state.failure).toMatch(message);
+  expect(await minioKeys()).toEqual([...KEYS].sort());
+});
+
+test('no key of either store appears in any output', () => {
+  const output = session.visibleOutput();
+  for (const value of [STORE_KEYS.secretKey, STORE_KEYS.accessKey, MINIO_KEYS.secretKey]) expect(output).not.toContain(value);
+});
