@@ -20,7 +20,7 @@ export async function readControllerAccess(config: CharmConfig, context: ActionC
   }
   let content: Record<string, string>;
   try {
-    content = await tools.secretGet(config.jujuCredentials);
+    content = await tools.secretGet(config.jujuCredentials, { publicKeys: ['username', 'ca-cert'] });
   } catch (error) {
     if (error instanceof HookToolError && error.exitCode === 1) {
       throw new ControllerAccessNotConfiguredError(`cannot read the juju-credentials secret: ${error.stderr.trim().replace(/^ERROR\s+/, '')}`, {

@@ -1,5 +1,5 @@
 /** list-backups: what the backup store (and, with controller access, mysql-k8s) can restore. */
-import { describeError } from '../errors';
+import { describeError, RestoreError } from '../errors';
 import type { ActionHandler } from '../juju/actionRunner';
 import type { Results } from '../juju/actionResults';
 import { ParamReader } from '../juju/params';
@@ -13,11 +13,16 @@ import { readControllerAccess } from './controllerAccess';
 
 const MIB = 1024 * 1024;
 
-function summary(where: string, store: StoreBackups, databases: DatabaseBackups[] | string): string {
-  const lines = [`Backup store: ${where}`, '', `MLMD backups (restore-mlmd backup=<name>): ${store.mlmd.length}`];
-  for (const entry of store.mlmd) lines.push(`  ${entry.name}  ${(entry.bytes / MIB).toFixed(1)} MiB  ${entry.modified ?? '?'}  ${entry.format}`);
-  const p = store.mlpipeline;
-  lines.push('', `mlpipeline (restore-mlpipeline prefix=${p.prefix}): ${p.objects} objects, ${(p.bytes / MIB).toFixed(1)} MiB, newest ${p.newest ?? 'n/a'}`, '');
+function summary(where: string, store: StoreBackups | string, databases: DatabaseBackups[] | string): string {
+  const lines: string[] = [];
+  if (typeof store === 'string') {
+    lines.push(`Backup store: ${store}`, '');
+  } else {
+    lines.push(`Backup store: ${where}`, '', `MLMD backups (restore-mlmd backup=<name>): ${store.mlmd.length}`);
+    for (const entry of store.mlmd) lines.push(`  ${entry.name}  ${(entry.bytes / MIB).toFixed(1)} MiB  ${entry.modified ?? '?'}  ${entry.format}`);
+    const p = store.mlpipeline;
+    lines.push('', `mlpipeline (restore-mlpipeline prefix=${p.prefix}): ${p.objects} objects, ${(p.bytes / MIB).toFixed(1)} MiB, newest ${p.newest ?? 'n/a'}`, '');
+  }
   if (typeof databases === 'string') {
     lines.push(`Databases: ${databases}`);
   } else {
@@ -34,14 +39,20 @@ export const listBackupsAction: ActionHandler = {
   async run({ context, params: raw, log }) {
     new ParamReader(raw).rejectUnknown();
     const config = await readConfig();
-    const store = await requireBackupStore();
-    const where = `backup store ${describeBackupStore(store)}`;
-    const client = createS3Client(backupStoreEndpoint(store));
-    let found: StoreBackups;
+    // The two halves are independent: one that cannot be listed becomes a note, so the other still shows.
+    let where = '';
+    let found: StoreBackups | string;
     try {
-      found = await listStoreBackups(client, store.bucket, store.path, 'mlpipeline', where);
-    } finally {
-      client.destroy();
+      const store = await requireBackupStore();
+      where = `backup store ${describeBackupStore(store)}`;
+      const client = createS3Client(backupStoreEndpoint(store));
+      try {
+        found = await listStoreBackups(client, store.bucket, store.path, 'mlpipeline', where);
+      } finally {
+        client.destroy();
+      }
+    } catch (error) {
+      found = `could not list it: ${describeError(error)}`;
     }
 
     let databases: DatabaseBackups[] | string;
@@ -57,10 +68,14 @@ export const listBackupsAction: ActionHandler = {
       }
     }
 
+    if (typeof found === 'string' && typeof databases === 'string' && config.jujuCredentials) {
+      throw new RestoreError(`nothing could be listed. Backup store: ${found}. Databases: ${databases}`);
+    }
     const results: Results = {
       summary: summary(where, found, databases),
-      mlmd: { count: found.mlmd.length, backups: found.mlmd.map((entry) => ({ ...entry })) },
-      mlpipeline: { ...found.mlpipeline },
+      ...(typeof found === 'string'
+        ? { store: { note: found } }
+        : { mlmd: { count: found.mlmd.length, backups: found.mlmd.map((entry) => ({ ...entry })) }, mlpipeline: { ...found.mlpipeline } }),
       databases:
         typeof databases === 'string'
           ? { note: databases }

@@ -114,10 +114,13 @@ export async function configGet(): Promise<Record<string, unknown>> {
   return asRecord(await runJson('config-get', []));
 }
 
-/** A secret's content. Every value is registered as a secret before it is returned. */
-export async function secretGet(uri: string): Promise<Record<string, string>> {
+/**
+ * A secret's content. Every value is registered as a secret before it is returned, except the keys the
+ * caller names as public (a username, a CA certificate), which would otherwise be masked everywhere.
+ */
+export async function secretGet(uri: string, options: { publicKeys?: readonly string[] } = {}): Promise<Record<string, string>> {
   const content = asStringRecord(await runJson('secret-get', [uri]));
-  for (const value of Object.values(content)) registerSecret(value);
+  for (const [key, value] of Object.entries(content)) if (!options.publicKeys?.includes(key)) registerSecret(value);
   return content;
 }
 

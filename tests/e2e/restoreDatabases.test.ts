@@ -89,6 +89,17 @@ test.each([
   expect(changes()).toEqual([]);
 });
 
+test('list-backups shows each database\'s backups (and says why the store part is missing)', async () => {
+  await startController();
+  const result = await unit().action('list-backups');
+  expect(result.state.failure).toBeNull();
+  const r = result.state.results;
+  expect(r['databases.kfp-db.app']).toBe('kfp-db');
+  expect(Object.entries(r).filter(([key, value]) => /^databases\.kfp-db\.backups\.\d+\.id$/.test(key) && value === KFP_ID)).toHaveLength(1);
+  expect(r['store.note']).toBe('could not list it: no s3-credentials relation. Run: juju integrate ckf-restore s3-integrator');
+  expect(r.summary).toContain(`kfp-db (kfp-db) backups (restore-databases kfp-db-backup-id=<id>):`);
+});
+
 test('no password, CA key or secret value appears in any output', () => {
   expect(session.runs.length).toBeGreaterThan(5);
   const output = session.visibleOutput();

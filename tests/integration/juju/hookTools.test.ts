@@ -165,3 +165,11 @@ describe('unit tools', () => {
     }
   });
 });
+
+test('secret-get leaves the values the caller names as public unmasked', async () => {
+  clearSecrets();
+  juju.reset({ secrets: { 'secret:pub': { username: 'ckf-restore-bot', password: 'not-public-pw-77' } } });
+  await tools.secretGet('secret:pub', { publicKeys: ['username'] });
+  await tools.jujuLog('INFO', 'user ckf-restore-bot, password not-public-pw-77');
+  expect(juju.state().jujuLogs.at(-1)?.message).toBe('user ckf-restore-bot, password ***');
+});
