@@ -1,17 +1,24 @@
 /**
- * Bundles the charm into one ES module, build/charm.mjs. Dependencies are bundled too (the .charm has no
- * node_modules); the banner gives CommonJS dependencies the `require` an ES module lacks.
+ * Bundles the charm into ES modules under build/dist/: charm.mjs, the entry, and chunks that the actions
+ * load on demand, so a hook parses only what hooks use (start-up is what every hook pays). Dependencies
+ * are bundled too (the .charm has no node_modules); the banner gives CommonJS dependencies the
+ * `require` an ES module lacks.
  */
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const BUNDLE = `${ROOT}build/charm.mjs`;
+export const BUNDLE_DIR = `${ROOT}build/dist`;
 
 export async function buildCharmBundle(): Promise<void> {
+  rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await build({
-    entryPoints: [`${ROOT}src/charm.ts`],
-    outfile: BUNDLE,
+    entryPoints: { charm: `${ROOT}src/charm.ts` },
+    outdir: BUNDLE_DIR,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',

