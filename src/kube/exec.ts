@@ -33,6 +33,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Return a non-zero exit code instead of throwing ExecFailedError. Default: false. */
   allowNonZeroExit?: boolean;
+  /**
+   * The command stops reading by itself after a known number of bytes (`head -c N`), so it needs no
+   * end-of-stdin: then stdin works over v4.channel.k8s.io too (Kubernetes before 1.30), which cannot close it.
+   */
+  stdinEndsCommand?: boolean;
   /** Bytes of stderr (and of stdout, when captured) kept. Default: 64 KiB. */
   captureLimitBytes?: number;
   signal?: AbortSignal;
@@ -181,7 +186,7 @@ class ExecRun {
     this.opened = true;
     const ws = this.ws!;
     if (this.options.stdin) {
-      if (ws.protocol !== V5) {
+      if (ws.protocol !== V5 && !this.options.stdinEndsCommand) {
         this.abort(
           new ExecConnectionError(
             `The Kubernetes API server offered exec protocol "${ws.protocol}", which cannot close stdin without dropping the output`,
@@ -223,7 +228,7 @@ class ExecRun {
     }
     await lastSend;
     if (this.sendError) throw this.sendError;
-    if (this.settled || ws.readyState !== WebSocket.OPEN) return;
+    if (this.settled || ws.readyState !== WebSocket.OPEN || ws.protocol !== V5) return;
     await this.send(Buffer.from([CHANNEL_CLOSE, CHANNEL_STDIN]));
     if (this.sendError) throw this.sendError;
   }

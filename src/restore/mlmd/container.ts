@@ -1,7 +1,7 @@
 /**
  * The commands run inside the MLMD container. Every one is an argv array; the two that need a shell run
  * a fixed script with the paths as positional arguments, so no input ever becomes shell text. Only
- * tools every Ubuntu base image has: sh, cat, mv, rm, stat, sha256sum.
+ * tools every Ubuntu base image has: sh, cat, head, mv, rm, stat, df, sha256sum.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Kube } from '../../kube/kube';
@@ -11,7 +11,12 @@ import { RestoreError } from '../../errors';
 /** SQLite's side files that belong to the database and must move with it. */
 export const SIDE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
-const WRITE_STDIN = 'cat > "$1"';
+/**
+ * Reads exactly $1 bytes from stdin into $2. `head -c` ends by itself after the last byte, so the copy
+ * also works where the API server cannot close stdin (exec protocol v4, Kubernetes before 1.30); a short
+ * stream leaves a short file, which the sha256 check catches.
+ */
+const WRITE_STDIN = 'head -c "$1" > "$2"';
 
 /**
  * Moves the live database and its side files to `<db>.pre-restore*`, then the new file into place. Each
@@ -44,7 +49,7 @@ export class MlmdContainer {
     private readonly execTimeoutMs: number,
   ) {}
 
-  private exec(command: string[], options: { stdin?: Readable; stdout?: Writable; allowNonZeroExit?: boolean } = {}) {
+  private exec(command: string[], options: { stdin?: Readable; stdout?: Writable; allowNonZeroExit?: boolean; stdinEndsCommand?: boolean } = {}) {
     return this.kube.exec(this.target.pod, this.target.container, command, { timeoutMs: this.execTimeoutMs, ...options });
   }
 
@@ -71,8 +76,8 @@ export class MlmdContainer {
     return this.exec(['cat', path], { stdout: into });
   }
 
-  writeFile(path: string, from: Readable): Promise<unknown> {
-    return this.exec(['sh', '-c', WRITE_STDIN, 'sh', path], { stdin: from });
+  writeFile(path: string, from: Readable, bytes: number): Promise<unknown> {
+    return this.exec(['sh', '-c', WRITE_STDIN, 'sh', String(bytes), path], { stdin: from, stdinEndsCommand: true });
   }
 
   async remove(path: string): Promise<void> {

@@ -196,7 +196,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
             });
           }
           transferStarted = true;
-          await needContainer().writeFile(restoringPath, createReadStream(builtFile));
+          await needContainer().writeFile(restoringPath, createReadStream(builtFile), built.outputBytes);
           const copied = await needContainer().sha256(restoringPath);
           if (copied !== built.sha256) {
             throw new HashMismatchError(`the copy in ${needContainer().target.pod} has sha256 ${copied ?? 'none'}, expected ${built.sha256}`, {

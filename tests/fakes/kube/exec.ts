@@ -46,7 +46,8 @@ export class ExecEndpoint {
   private readonly wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    handleProtocols: (offered) => SUPPORTED_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+    // An API server before Kubernetes 1.30 (faults.onlyV4Exec) knows only v4: it cannot close stdin.
+    handleProtocols: (offered) => SUPPORTED_PROTOCOLS.filter((p) => !this.state.faults.onlyV4Exec || p !== 'v5.channel.k8s.io').find((p) => offered.has(p)) ?? false,
   });
   private readonly children = new Set<ReturnType<typeof spawn>>();
 

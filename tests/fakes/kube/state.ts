@@ -76,6 +76,8 @@ export interface FakeKubeTiming {
 export interface FakeKubeFaults {
   /** Exec: drop the WebSocket (no close frame, no status) once this many stdin bytes arrived. */
   dropExecAfterStdinBytes?: number;
+  /** Exec: negotiate only v4.channel.k8s.io, as an API server before Kubernetes 1.30 does. */
+  onlyV4Exec?: boolean;
   /** Pod names that run but never pass readiness. */
   neverReady: Set<string>;
   /** REST requests to these exact paths are answered with a Status error of that HTTP code. */

@@ -122,6 +122,18 @@ describe('happy paths', () => {
     expect(dump.format).toBe('sql-dump');
     expect(databaseContents(world.dbPath)).toEqual(databaseContents(world.backupSourceDb));
   });
+
+  test('an API server without exec v5 (Kubernetes before 1.30) still takes the copy: it ends by length', async () => {
+    world.kube.state.faults.onlyV4Exec = true;
+    try {
+      const raw = await run({ backup: world.backups.raw });
+      expect(raw.alreadyRestored).toBe(false);
+      expect(sha(world.liveBytes())).toBe(sha(readFileSync(world.backupSourceDb)));
+    } finally {
+      world.kube.state.faults.onlyV4Exec = false;
+    }
+    await run({ backup: world.backups.dump, format: 'sql-dump' });
+  });
 });
 
 // From here on the live database holds the SQL dump's rebuild, so the raw backup (other bytes) is a real change.
