@@ -26,6 +26,9 @@ export function createS3Client(endpoint: S3Endpoint, options: S3ClientOptions = 
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: options.maxAttempts ?? 3,
+    // No `Expect: 100-continue` round trip before each upload (the SDK's default above 2 MB): rclone does
+    // without it too, and s3rver never answers it, which cost a 1 s stall per part.
+    expectContinueHeader: false,
     requestHandler: {
       httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
       // Custom CAs are added to, not instead of, the public roots: AWS S3 must keep working.
