@@ -20,12 +20,25 @@ export function registerSecret(value: string | undefined, options: { minLength?:
 export const ACCESS_KEY_MIN_LENGTH = 8;
 
 export function redact(text: string): string {
+  return redactValues(text, [...secrets]);
+}
+
+/**
+ * Masks the given values in `text`, longest first so a secret that contains another is masked whole.
+ * For code that holds its secrets itself: jujulib, for one, puts whole requests (Login's password
+ * included) into some of its error messages.
+ */
+export function redactValues(text: string, values: readonly string[]): string {
   let out = text;
-  // Longest first, so a secret that contains another is masked whole.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const value of [...values].sort((a, b) => b.length - a.length)) {
+    if (value.length > 0 && out.includes(value)) out = out.split(value).join(REDACTED);
   }
   return out;
+}
+
+/** The message of anything thrown, with `values` masked. */
+export function redactedMessage(error: unknown, values: readonly string[]): string {
+  return redactValues(error instanceof Error ? error.message : String(error), values);
 }
 
 /** For tests: forget what earlier cases registered. */

@@ -15,7 +15,7 @@ import {
   ModelNotFoundError,
 } from './errors';
 import { ModelClient, type ModelFacades } from './model-client';
-import { redactedMessage } from './redact';
+import { redactedMessage } from '../../util/redact';
 import type { ConnectOptions, ControllerCredentials, ControllerEndpoint } from './types';
 import { verifiedWebSocketClass } from './verified-websocket';
 

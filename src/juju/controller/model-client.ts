@@ -1,5 +1,5 @@
 import { ControllerCallError, ModelAccessDeniedError } from './errors';
-import { redactedMessage } from './redact';
+import { redactedMessage } from '../../util/redact';
 import { toApplicationInfo, type RawFullStatus } from './status';
 import type { ActionLogLine, ActionState, ActionStatus, ApplicationInfo, EnqueuedAction } from './types';
 

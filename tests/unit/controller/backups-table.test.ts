@@ -1,5 +1,5 @@
 import { newestFinished, parseBackupsTable } from '../../../src/restore/databases/backups-table';
-import { redact } from '../../../src/juju/controller/redact';
+import { redactValues as redact } from '../../../src/util/redact';
 import { unitNameFromTag, unitTag } from '../../../src/juju/controller/model-client';
 import { formatBackupsTable } from '../../fakes/juju-controller/actions';
 
