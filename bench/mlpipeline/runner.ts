@@ -5,6 +5,7 @@
  */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Endpoint } from '../../src/storage/endpoint';
+import { createS3Client } from '../../src/storage/client';
 import { listObjects } from '../../src/storage/objects';
 import { createSyncClient, syncObjects } from '../../src/storage/sync';
 
@@ -20,8 +21,10 @@ interface Job {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
-const source = createSyncClient(job.source, job.transfers);
-const destination = createSyncClient(job.destination, job.transfers);
+// The raw loop has no retries of its own: it gets the SDK's (s3rver drops the odd keep-alive connection).
+const makeClient = (endpoint: S3Endpoint) => (job.mode === 'engine' ? createSyncClient(endpoint, job.transfers) : createS3Client(endpoint, { maxSockets: job.transfers, maxAttempts: 3 }));
+const source = makeClient(job.source);
+const destination = makeClient(job.destination);
 const started = performance.now();
 let objects = 0;
 let bytes = 0;
