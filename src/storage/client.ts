@@ -14,6 +14,8 @@ export interface S3ClientOptions {
   maxSockets?: number;
   /** SDK-level attempts per request (the sync engine retries whole objects itself and passes 1). */
   maxAttempts?: number;
+  /** The SDK's logger (default: none, so the SDK falls back to console for its few warnings). */
+  logger?: { debug(...content: unknown[]): void; info(...content: unknown[]): void; warn(...content: unknown[]): void; error(...content: unknown[]): void };
 }
 
 export function createS3Client(endpoint: S3Endpoint, options: S3ClientOptions = {}): S3Client {
@@ -29,6 +31,7 @@ export function createS3Client(endpoint: S3Endpoint, options: S3ClientOptions = 
     // No `Expect: 100-continue` round trip before each upload (the SDK's default above 2 MB): rclone does
     // without it too, and s3rver never answers it, which cost a 1 s stall per part.
     expectContinueHeader: false,
+    ...(options.logger ? { logger: options.logger } : {}),
     requestHandler: {
       httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
       // Custom CAs are added to, not instead of, the public roots: AWS S3 must keep working.

@@ -126,11 +126,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             upstream.write(chunk);
             return;
           }
-          upstream.write(chunk.subarray(0, fault.afterBytes - received));
+          const last = chunk.subarray(0, fault.afterBytes - received);
           received = fault.afterBytes;
           req.pause();
-          upstream.destroy();
-          req.socket.resetAndDestroy();
+          // Only once the bytes are on the wire, so the server really sees a cut upload.
+          upstream.write(last, () => {
+            upstream.destroy();
+            req.socket.resetAndDestroy();
+          });
         });
         req.on('end', () => upstream.end());
       } else {

@@ -61,8 +61,19 @@ export interface SyncRequest {
  * hence two per transfer) and no SDK retries, so every retry is the engine's, counted and logged.
  */
 export function createSyncClient(endpoint: S3Endpoint, transfers = DEFAULT_TRANSFERS): S3Client {
-  return createS3Client(endpoint, { maxSockets: Math.max(2 * transfers, 4), maxAttempts: 1 });
+  return createS3Client(endpoint, { maxSockets: Math.max(2 * transfers, 4), maxAttempts: 1, logger: SDK_LOGGER });
 }
+
+// The SDK logs every failed command (logger.error, with its input) and warns each time a streaming
+// upload fails: every such error is thrown to the engine, which reports it (and each retry) itself.
+const SDK_LOGGER = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...content: unknown[]) => {
+    if (!String(content[0]).includes('non-retryable streaming request')) console.warn(...content);
+  },
+  error: () => undefined,
+};
 
 interface ResolvedOptions {
   bytesPerSecond: number;

@@ -76,7 +76,10 @@ export function isTransient(error: unknown): boolean {
 /** One line for the report: never the credentials (SDK messages do not carry them). */
 export function describeFailure(error: unknown): string {
   if (error instanceof StorageError) return error.message;
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const e = error as { name?: string; message?: string; cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  // Our own TransferError messages are complete already; the SDK's wrapper of a network error says less than its cause.
+  if (e?.name === 'TransferError') return e.message ?? '';
+  if (e?.cause && e.message?.startsWith('AWS SDK error wrapper')) return describeFailure(e.cause);
   const status = e?.$metadata?.httpStatusCode;
   const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
   return `${name}${e?.message ?? String(error)}${status ? ` (HTTP ${status})` : ''}`;

@@ -90,6 +90,8 @@ export async function copyObject(item: CopyItem, context: TransferContext): Prom
     }
     body = response.Body as Readable | undefined;
     if (!body) throw new TransferError(`${reading} on ${source.where}: no body`, true, { cause: undefined });
+    // A reset can arrive while nobody iterates the body (the upload already failed): recorded, not uncaught.
+    body.on('error', (error) => (bodyError ??= failed(error, reading, source.where)));
     if (response.ContentLength !== item.size) throw failed(new SizeMismatchError(item.size, response.ContentLength), reading, source.where);
     const stream = metered(body, item.size, context, moved);
     // A failing source stream must also stop the upload at once: the SDK pipes the body into the request,
@@ -113,7 +115,7 @@ export async function copyObject(item: CopyItem, context: TransferContext): Prom
     };
     try {
       if (item.size <= context.multipartThresholdBytes) {
-        const payload = item.size === 0 ? await emptyBody(guarded) : Readable.from(guarded, { objectMode: false, highWaterMark: 64 * 1024 });
+        const payload = item.size === 0 ? await emptyBody(guarded) : bodyStream(guarded, (error) => (bodyError ??= failed(error, reading, source.where)));
         await destination.client.send(
           new PutObjectCommand({ Bucket: destination.bucket, Key: item.destinationKey, Body: payload, ContentLength: item.size, ...headers }),
           { abortSignal: signal },
@@ -130,6 +132,14 @@ export async function copyObject(item: CopyItem, context: TransferContext): Prom
   } finally {
     if (body && !body.readableEnded) body.destroy();
   }
+}
+
+/**
+ * The request body stream. The SDK pipes it into the request, and a pipe does not listen for the
+ * source's errors: without a listener here, a failing body would be an uncaught exception.
+ */
+function bodyStream(chunks: AsyncGenerator<Uint8Array>, onError: (error: unknown) => void): Readable {
+  return Readable.from(chunks, { objectMode: false, highWaterMark: 64 * 1024 }).on('error', onError);
 }
 
 async function emptyBody(chunks: AsyncGenerator<Uint8Array>): Promise<Uint8Array> {
@@ -181,7 +191,7 @@ async function multipartCopy(
           UploadId: uploadId,
           PartNumber: number,
           ContentLength: length,
-          Body: Readable.from(part(length), { objectMode: false, highWaterMark: 64 * 1024 }),
+          Body: bodyStream(part(length), (error) => context.log(`copy: part ${number} of ${item.sourceKey} failed: ${describeFailure(error)}`)),
         }),
         { abortSignal: signal },
       );
@@ -212,6 +222,8 @@ export async function hashObject(side: SyncSide, key: string, size: number, cont
     const response = await side.client.send(new GetObjectCommand({ Bucket: side.bucket, Key: key }), { abortSignal: context.signal });
     body = response.Body as Readable | undefined;
     if (!body) throw new Error('no body');
+    // Errors reach the loop below through the iterator; this keeps a late one from being uncaught.
+    body.on('error', (error) => void error);
     if (response.ContentLength !== size) throw new SizeMismatchError(size, response.ContentLength);
     const hash = createHash('sha256');
     let received = 0;
