@@ -29,15 +29,65 @@ async function allKeys(dir, relative, out) {
   return out;
 }
 
+// The sorted key list of a bucket is kept until the next write, so paging through a listing walks the
+// directory tree once, not once per page (a real server's index does not get slower page by page).
+let generation = 0;
+const sortedKeys = new Map(); // bucket → { generation, keys: Buffer[] (sorted) }
+for (const method of ['putObject', 'copyObject', 'deleteObject', 'putObjectMultipart', 'putBucket', 'deleteBucket']) {
+  const original = FilesystemStore.prototype[method];
+  FilesystemStore.prototype[method] = async function invalidatingListings(...args) {
+    generation++;
+    try {
+      return await original.apply(this, args);
+    } finally {
+      generation++;
+    }
+  };
+}
+
+async function bucketKeys(store, bucket) {
+  const cached = sortedKeys.get(bucket);
+  if (cached && cached.generation === generation) return cached.keys;
+  const seen = generation;
+  const keys = (await allKeys(store.getBucketPath(bucket), '', [])).map((key) => Buffer.from(key)).sort(Buffer.compare);
+  if (seen === generation) sortedKeys.set(bucket, { generation: seen, keys });
+  return keys;
+}
+
+/** Index of the first key for which `isAfter` holds (keys sorted, `isAfter` monotonic): binary search. */
+function firstIndex(keys, isAfter) {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (isAfter(keys[mid])) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
 FilesystemStore.prototype.listObjects = async function listObjectsSorted(bucket, options) {
   const { delimiter = '', startAfter = '', prefix = '', maxKeys = Infinity } = options;
   // Our code never lists with a delimiter (s3rver's delimiter listings are wrong); keep s3rver's for others.
   if (delimiter) return originalList.call(this, bucket, options);
+  const all = await bucketKeys(this, bucket);
+  const prefixBytes = Buffer.from(prefix);
   const after = Buffer.from(startAfter);
-  const keys = (await allKeys(this.getBucketPath(bucket), '', []))
-    .filter((key) => key.startsWith(prefix) && Buffer.compare(Buffer.from(key), after) > 0)
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const page = keys.slice(0, maxKeys);
+  // Keys with the prefix are one contiguous run of the sorted list; start at the later of its first key
+  // and the first key after startAfter.
+  let index = Math.max(
+    firstIndex(all, (key) => Buffer.compare(key, prefixBytes) >= 0),
+    firstIndex(all, (key) => Buffer.compare(key, after) > 0),
+  );
+  const page = [];
+  let truncated = false;
+  for (; index < all.length && all[index].subarray(0, prefixBytes.length).equals(prefixBytes); index++) {
+    if (page.length >= maxKeys) {
+      truncated = true;
+      break;
+    }
+    page.push(all[index].toString());
+  }
   const objects = [];
   for (const key of page) {
     const metadata = await this.getMetadata(bucket, key).catch((error) => {
@@ -46,7 +96,7 @@ FilesystemStore.prototype.listObjects = async function listObjectsSorted(bucket,
     });
     if (metadata) objects.push(new S3Object(bucket, key, null, metadata));
   }
-  return { objects, commonPrefixes: [], isTruncated: keys.length > page.length };
+  return { objects, commonPrefixes: [], isTruncated: truncated };
 };
 
 async function main() {
