@@ -3,7 +3,7 @@
  * its own credentials and data directory. Used by tests, the sandbox and the benchmarks.
  */
 import { execaNode, type ResultPromise } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Endpoint } from '../../src/storage/endpoint';
@@ -24,7 +24,9 @@ const CHILD = join(import.meta.dirname, 's3server/child.cjs');
 export async function startS3Server(options: { accessKey?: string; secretKey?: string; directory?: string; port?: number } = {}): Promise<S3TestServer> {
   const accessKey = options.accessKey ?? 'test-access-key';
   const secretKey = options.secretKey ?? 'test-secret-key';
-  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 's3rver-'));
+  // s3rver keeps every object and its metadata as files: in memory (/dev/shm) it serves about twice as
+  // many requests per second, which keeps tests quick and benchmarks about the client, not the disk.
+  const directory = options.directory ?? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 's3rver-'));
   const child: ResultPromise = execaNode(CHILD, [], {
     nodeOptions: ['--openssl-legacy-provider', '--no-warnings'],
     env: { S3_DIRECTORY: directory, S3_ACCESS_KEY: accessKey, S3_SECRET_KEY: secretKey, S3_PORT: String(options.port ?? 0) },
