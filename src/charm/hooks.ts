@@ -5,9 +5,9 @@
 import { describeError } from '../errors';
 import type { HookContext } from '../juju/context';
 import * as tools from '../juju/hookTools';
-import { describeBackupStore, parseBackupStore, S3_ENDPOINT } from '../relations/backupStore';
-import { OBJECT_STORAGE_ENDPOINT, parseMinio, SUPPORTED_VERSIONS } from '../relations/minio';
-import { readRelation } from '../relations/readRelation';
+import { describeBackupStore, parseBackupStore, S3_ENDPOINT, type BackupStore } from '../relations/backupStore';
+import { OBJECT_STORAGE_ENDPOINT, parseMinio, SUPPORTED_VERSIONS, type MinioStore } from '../relations/minio';
+import { readRelation, type RelationState } from '../relations/readRelation';
 import { parseConfig, type CharmConfig } from './config';
 
 export interface Status {
@@ -29,40 +29,35 @@ export async function handleHook(context: HookContext): Promise<Status> {
     await tools.statusSet(status.name, status.message);
     return status;
   }
+  // Juju still lists a relation during its -relation-broken hook; it must count as gone.
   const broken = context.hookName.endsWith('-relation-broken') ? context.relationId : undefined;
-  if (await tools.isLeader()) await writeHandshakes(config, broken);
-  const status = await computeStatus(config, context.modelName, broken);
+  // Each relation is read once; the handshakes and the status both work from what was read.
+  const s3 = await readRelation(S3_ENDPOINT, parseBackupStore, { exclude: broken });
+  const minio = await readRelation(
+    OBJECT_STORAGE_ENDPOINT,
+    (data) => parseMinio(data, { defaultNamespace: context.modelName, endpointOverride: config.minioEndpoint || undefined }),
+    { exclude: broken },
+  );
+  if (await tools.isLeader()) await writeHandshakes(config, s3, minio);
+  const status = computeStatus(s3, minio);
   await tools.statusSet(status.name, status.message);
   return status;
 }
 
-/** Juju still lists a relation during its -relation-broken hook; it must count as gone. */
-async function liveRelationIds(endpoint: string, broken: string | undefined): Promise<string[]> {
-  return (await tools.relationIds(endpoint)).filter((id) => id !== broken);
-}
-
-async function writeHandshakes(config: CharmConfig, broken: string | undefined): Promise<void> {
-  for (const id of await liveRelationIds(OBJECT_STORAGE_ENDPOINT, broken)) {
+async function writeHandshakes(config: CharmConfig, s3: RelationState<unknown>, minio: RelationState<unknown>): Promise<void> {
+  if (minio.status !== 'missing') {
     // SDI: the requirer announces the schema versions it speaks; MinIO answers with `data`.
-    await tools.relationSet(id, { _supported_versions: SUPPORTED_VERSIONS }, { app: true });
+    await tools.relationSet(minio.relationId, { _supported_versions: SUPPORTED_VERSIONS }, { app: true });
   }
-  for (const id of await liveRelationIds(S3_ENDPOINT, broken)) {
+  if (s3.status !== 'missing') {
     // s3 v0: the provider publishes credentials once the requirer has written `bucket`. A bucket set on the
     // integrator wins over ours; without either, use the name data-platform's S3Requirer would use.
-    const remoteApp = await tools.relationRemoteApp(id);
-    const published = remoteApp ? (await tools.relationGet(id, remoteApp, { app: true })).bucket : undefined;
-    const bucket = config.bucket || published || `relation-${id.split(':').at(-1)}`;
-    await tools.relationSet(id, { bucket }, { app: true });
+    const bucket = config.bucket || s3.data.bucket || `relation-${s3.relationId.split(':').at(-1)}`;
+    await tools.relationSet(s3.relationId, { bucket }, { app: true });
   }
 }
 
-async function computeStatus(config: CharmConfig, modelName: string, broken: string | undefined): Promise<Status> {
-  const s3 = await readRelation(S3_ENDPOINT, parseBackupStore, { exclude: broken });
-  const minio = await readRelation(
-    OBJECT_STORAGE_ENDPOINT,
-    (data) => parseMinio(data, { defaultNamespace: modelName, endpointOverride: config.minioEndpoint || undefined }),
-    { exclude: broken },
-  );
+function computeStatus(s3: RelationState<BackupStore>, minio: RelationState<MinioStore>): Status {
   const states = [s3, minio];
 
   const missing = states.filter((state) => state.status === 'missing').map((state) => state.endpoint);

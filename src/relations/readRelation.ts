@@ -5,11 +5,19 @@
 import * as tools from '../juju/hookTools';
 import { RelationDataError } from './relationDataError';
 
+interface Present {
+  endpoint: string;
+  relationId: string;
+  remoteApp: string;
+  /** The remote app's raw databag ({} until its first unit has joined). */
+  data: Record<string, string>;
+}
+
 export type RelationState<T> =
   | { status: 'missing'; endpoint: string }
-  | { status: 'waiting'; endpoint: string; relationId: string; remoteApp: string }
-  | { status: 'invalid'; endpoint: string; relationId: string; remoteApp: string; error: RelationDataError }
-  | { status: 'ready'; endpoint: string; relationId: string; remoteApp: string; value: T };
+  | ({ status: 'waiting' } & Present)
+  | ({ status: 'invalid'; error: RelationDataError } & Present)
+  | ({ status: 'ready'; value: T } & Present);
 
 /** `exclude`: a relation id to treat as gone (the one whose -relation-broken hook is running). */
 export async function readRelation<T>(
@@ -22,13 +30,13 @@ export async function readRelation<T>(
   if (relationId === undefined) return { status: 'missing', endpoint };
   const remoteApp = await tools.relationRemoteApp(relationId);
   // Until the remote app's first unit has joined, Juju does not know its name here: nothing to read yet.
-  if (!remoteApp) return { status: 'waiting', endpoint, relationId, remoteApp };
+  if (!remoteApp) return { status: 'waiting', endpoint, relationId, remoteApp, data: {} };
   const data = await tools.relationGet(relationId, remoteApp, { app: true });
   try {
     const value = parse(data);
-    return value === undefined ? { status: 'waiting', endpoint, relationId, remoteApp } : { status: 'ready', endpoint, relationId, remoteApp, value };
+    return value === undefined ? { status: 'waiting', endpoint, relationId, remoteApp, data } : { status: 'ready', endpoint, relationId, remoteApp, data, value };
   } catch (error) {
-    if (error instanceof RelationDataError) return { status: 'invalid', endpoint, relationId, remoteApp, error };
+    if (error instanceof RelationDataError) return { status: 'invalid', endpoint, relationId, remoteApp, data, error };
     throw error;
   }
 }
