@@ -55,8 +55,11 @@ export class MlmdContainer {
 
   /** SHA-256 of a file, or undefined when it does not exist. */
   async sha256(path: string): Promise<string | undefined> {
-    if ((await this.size(path)) === undefined) return undefined;
-    const result = await this.exec(['sha256sum', path]);
+    const result = await this.exec(['sha256sum', path], { allowNonZeroExit: true });
+    if (result.exitCode !== 0) {
+      if (/No such file/i.test(result.stderr)) return undefined;
+      throw new RestoreError(`sha256sum ${path} failed in ${this.target.pod}/${this.target.container}: ${result.stderr}`);
+    }
     const hash = /^([0-9a-f]{64})\s/.exec(result.stdout)?.[1];
     if (!hash) throw new RestoreError(`unexpected sha256sum output in ${this.target.pod}: ${JSON.stringify(result.stdout.slice(0, 100))}`);
     return hash;
