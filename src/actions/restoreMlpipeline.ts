@@ -6,7 +6,7 @@ import { ParamReader, validateObjectKey } from '../juju/params';
 import { backupKey, backupStoreEndpoint, describeBackupStore } from '../relations/backupStore';
 import { minioEndpoint } from '../relations/minio';
 import { parseBandwidth } from '../storage/sync/bandwidth';
-import { createSyncClient, DEFAULT_TRANSFERS, syncObjects } from '../storage/sync/engine';
+import { createSyncClient, createSyncRequests, DEFAULT_TRANSFERS, syncObjects } from '../storage/sync/engine';
 import { SyncFailedError } from '../storage/sync/errors';
 import type { SyncReport } from '../storage/sync/report';
 import { readConfig, requireBackupStore, requireMinio } from './charmState';
@@ -51,8 +51,8 @@ export const restoreMlpipelineAction: ActionHandler = {
     const store = await requireBackupStore();
     const minio = await requireMinio(config, context.modelName);
     const sourcePrefix = `${backupKey(store, prefix)}/`;
-    const source = { client: createSyncClient(backupStoreEndpoint(store), transfers), bucket: store.bucket, prefix: sourcePrefix, where: `backup store ${describeBackupStore(store)}` };
-    const destination = { client: createSyncClient(minioEndpoint(minio), transfers), bucket, prefix: '', where: `MinIO ${minio.endpoint}` };
+    const source = { client: createSyncClient(backupStoreEndpoint(store), transfers), requests: createSyncRequests(backupStoreEndpoint(store), transfers), bucket: store.bucket, prefix: sourcePrefix, where: `backup store ${describeBackupStore(store)}` };
+    const destination = { client: createSyncClient(minioEndpoint(minio), transfers), requests: createSyncRequests(minioEndpoint(minio), transfers), bucket, prefix: '', where: `MinIO ${minio.endpoint}` };
     const from = `${store.bucket}/${sourcePrefix}`;
     const to = `${bucket} on ${minio.endpoint}`;
     log(`syncing ${from} → ${to}${dryRun ? ' (dry run)' : ''}`);
@@ -63,8 +63,10 @@ export const restoreMlpipelineAction: ActionHandler = {
       if (error instanceof SyncFailedError) addResults(toResults(error.report, from, to));
       throw error;
     } finally {
-      source.client.destroy();
-      destination.client.destroy();
+      for (const side of [source, destination]) {
+        side.client.destroy();
+        side.requests?.destroy();
+      }
     }
   },
 };

@@ -25,6 +25,8 @@ export interface ProxiedRequest {
   path: string;
   /** How many requests with this method and path came before this one (0 = first). */
   previous: number;
+  /** The client's User-Agent header ('' when none). */
+  userAgent: string;
 }
 
 export interface FaultProxyOptions {
@@ -70,7 +72,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const id = `${req.method ?? ''} ${path}`;
     const previous = seen.get(id) ?? 0;
     seen.set(id, previous + 1);
-    const fault = choose?.({ method: req.method ?? '', url, path, previous });
+    const fault = choose?.({ method: req.method ?? '', url, path, previous, userAgent: req.headers['user-agent'] ?? '' });
     if (fault) injected.push(fault.kind);
 
     const forward = (): void => {

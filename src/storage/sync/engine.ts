@@ -10,6 +10,7 @@ import { retry } from '../../util/retry';
 import { createS3Client } from '../client';
 import type { S3Endpoint } from '../endpoint';
 import { listObjects } from '../objects';
+import { createObjectRequests, type ObjectRequests } from '../requests/objectRequests';
 import { StorageError, toStorageError } from '../storageError';
 import { BandwidthLimiter, parseBandwidth } from './bandwidth';
 import { deleteObjects } from './deleter';
@@ -62,6 +63,11 @@ export interface SyncRequest {
  */
 export function createSyncClient(endpoint: S3Endpoint, transfers = DEFAULT_TRANSFERS): S3Client {
   return createS3Client(endpoint, { maxSockets: Math.max(2 * transfers, 4), maxAttempts: 1, logger: SDK_LOGGER });
+}
+
+/** Direct requests for the sync's small objects, sized like the client; undefined without an explicit endpoint (the SDK then does all). */
+export function createSyncRequests(endpoint: S3Endpoint, transfers = DEFAULT_TRANSFERS): ObjectRequests | undefined {
+  return createObjectRequests(endpoint, { maxSockets: Math.max(2 * transfers, 4) });
 }
 
 // The SDK logs every failed command (logger.error, with its input) and warns each time a streaming

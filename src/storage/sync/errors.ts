@@ -1,7 +1,10 @@
 /** The sync's own failures, and which transient failures are worth another attempt. */
 import { RestoreError } from '../../errors';
 import { StorageError } from '../storageError';
+import { SizeMismatchError, TruncatedBodyError } from '../bodyErrors';
 import type { SyncReport } from './report';
+
+export { SizeMismatchError, TruncatedBodyError };
 
 export type SyncFailure = 'copy-failed' | 'delete-failed' | 'aborted' | 'empty-source' | 'max-delete';
 
@@ -14,28 +17,6 @@ export class SyncFailedError extends RestoreError {
     options: { hint?: string; cause?: unknown } = {},
   ) {
     super(message, options);
-  }
-}
-
-/** The body ended before the length the listing (or Content-Length) promised. */
-export class TruncatedBodyError extends Error {
-  constructor(
-    readonly received: number,
-    readonly expected: number,
-  ) {
-    super(`body ended after ${received} of ${expected} bytes`);
-    this.name = 'TruncatedBodyError';
-  }
-}
-
-/** The object's size on the source is not what the listing said (truncated headers, or it changed). */
-export class SizeMismatchError extends Error {
-  constructor(
-    readonly listed: number,
-    readonly served: number | undefined,
-  ) {
-    super(`the source served ${served === undefined ? 'no Content-Length' : `${served} bytes`} where the listing said ${listed}`);
-    this.name = 'SizeMismatchError';
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * Moving one object's bytes: GetObject streamed into PutObject (or, above the multipart threshold, into
- * UploadPart calls cut from the same stream), through the shared bandwidth limiter, with the received
- * length checked against the listing. Nothing is buffered beyond the stream's own chunks, so memory does
- * not grow with object size. One attempt only: the engine retries whole objects.
+ * Moving one object's bytes, through the shared bandwidth limiter, with the received length checked
+ * against the listing. Small objects (≤ 1 MiB) go as one direct GET and one PUT, held in memory (at most
+ * transfers × 1 MiB); larger ones stream GetObject into PutObject (or, above the multipart threshold,
+ * into UploadPart calls cut from the same stream), so memory does not grow with object size. One attempt
+ * only: the engine retries whole objects.
  */
 import {
   AbortMultipartUploadCommand,
@@ -16,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { ObjectRequests } from '../requests/objectRequests';
 import type { BandwidthLimiter } from './bandwidth';
 import { describeFailure, isTransient, SizeMismatchError, TruncatedBodyError } from './errors';
 import type { CopyItem } from './planner';
@@ -24,6 +26,8 @@ import { MiB } from './report';
 /** One end of a sync. `where` names the store in messages (`backup store http://…`, `MinIO http://…`). */
 export interface SyncSide {
   client: S3Client;
+  /** Direct requests for small objects (much less CPU per object than the SDK); absent = the SDK for all. */
+  requests?: ObjectRequests | undefined;
   bucket: string;
   prefix: string;
   where: string;
@@ -72,8 +76,12 @@ async function* metered(body: AsyncIterable<Uint8Array>, expected: number, conte
   if (received !== expected) throw new TruncatedBodyError(received, expected);
 }
 
+/** Objects up to this size are copied with direct requests, when both sides have them. */
+export const SMALL_OBJECT_BYTES = MiB;
+
 export async function copyObject(item: CopyItem, context: TransferContext): Promise<void> {
   const { source, destination } = context;
+  if (source.requests && destination.requests && item.size <= SMALL_OBJECT_BYTES) return copySmallObject(item, context, source.requests, destination.requests);
   const attempt = new AbortController();
   const signal = context.signal ? AbortSignal.any([context.signal, attempt.signal]) : attempt.signal;
   const moved = { bytes: 0 };
@@ -131,6 +139,25 @@ export async function copyObject(item: CopyItem, context: TransferContext): Prom
     throw error;
   } finally {
     if (body && !body.readableEnded) body.destroy();
+  }
+}
+
+/** One GET into memory, one PUT from it; the limiter admits the object's bytes before they are read. */
+async function copySmallObject(item: CopyItem, context: TransferContext, from: ObjectRequests, to: ObjectRequests): Promise<void> {
+  const { source, destination, signal } = context;
+  await context.limiter.take(item.size, signal);
+  let got;
+  try {
+    got = await from.getObject(source.bucket, item.sourceKey, item.size, signal);
+  } catch (error) {
+    throw failed(error, `reading ${source.bucket}/${item.sourceKey}`, source.where);
+  }
+  context.onBytes(item.size);
+  try {
+    await to.putObject(destination.bucket, item.destinationKey, got.body, got.headers, signal);
+  } catch (error) {
+    context.onBytes(-item.size);
+    throw failed(error, `writing ${destination.bucket}/${item.destinationKey}`, destination.where);
   }
 }
 
@@ -216,6 +243,16 @@ async function multipartCopy(
 /** sha256 of an object's content, streamed (through the limiter: these bytes flow too). */
 export async function hashObject(side: SyncSide, key: string, size: number, context: Pick<TransferContext, 'limiter' | 'onBytes' | 'signal'>): Promise<string> {
   const doing = `reading ${side.bucket}/${key}`;
+  if (side.requests && size <= SMALL_OBJECT_BYTES) {
+    await context.limiter.take(size, context.signal);
+    try {
+      const { body } = await side.requests.getObject(side.bucket, key, size, context.signal);
+      context.onBytes(size);
+      return createHash('sha256').update(body).digest('hex');
+    } catch (error) {
+      throw failed(error, doing, side.where);
+    }
+  }
   let body: Readable | undefined;
   const counted = { bytes: 0 };
   try {

@@ -3,7 +3,8 @@
 // Two fixes make it behave like real S3 where our code depends on it:
 //  - listings are in UTF-8 binary key order and paged over that order (s3rver walks directories, so past
 //    one page keys were skipped or listed twice);
-//  - only the credentials given in the environment are accepted (s3rver's built-in S3RVER pair is revoked).
+//  - only the credentials given in the environment are accepted (s3rver's built-in S3RVER pair is revoked);
+//  - SigV4 signatures are checked (sigv4.cjs; s3rver itself accepts any V4 signature).
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs/promises');
@@ -11,6 +12,7 @@ const S3rver = require('s3rver');
 const FilesystemStore = require('s3rver/lib/stores/filesystem');
 const S3Object = require('s3rver/lib/models/object');
 const AWSAccount = require('s3rver/lib/models/account');
+const { verifySigV4 } = require('./sigv4.cjs');
 
 const OBJECT_SUFFIX = '._S3rver_object';
 const originalList = FilesystemStore.prototype.listObjects;
@@ -104,6 +106,17 @@ async function main() {
   AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
   AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKey, secretKey);
   const server = new S3rver({ address: '127.0.0.1', port: Number(process.env.S3_PORT || 0), directory, silent: true, resetOnClose: false });
+  // First in the chain, so a badly signed request is refused before s3rver acts on it.
+  server.middleware.unshift(async (ctx, next) => {
+    const verdict = verifySigV4({ method: ctx.method, url: ctx.req.url, headers: ctx.req.headers }, (id) => (id === accessKey ? secretKey : undefined));
+    if (verdict && !verdict.ok) {
+      ctx.status = 403;
+      ctx.type = 'application/xml';
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${verdict.code}</Code><Message>${verdict.message}</Message><RequestId>0</RequestId></Error>`;
+      return;
+    }
+    await next();
+  });
   const { port } = await server.run();
   process.stdout.write(`${JSON.stringify({ port })}\n`);
   const stop = () => server.close().then(() => process.exit(0));

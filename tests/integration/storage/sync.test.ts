@@ -4,23 +4,27 @@
  */
 import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { createSyncClient, syncObjects, SyncFailedError, type SyncOptions, type SyncReport } from '../../../src/storage/sync';
+import { createSyncClient, createSyncRequests, syncObjects, SyncFailedError, type SyncOptions, type SyncReport } from '../../../src/storage/sync';
 import { InvalidInputError } from '../../../src/errors';
+import type { ObjectRequests } from '../../../src/storage/requests/objectRequests';
 import { startS3Server, type S3TestServer } from '../../helpers/s3server';
 
 let backup: S3TestServer;
 let minio: S3TestServer;
 let src: S3Client;
 let dst: S3Client;
+let srcRequests: ObjectRequests;
+let dstRequests: ObjectRequests;
 
 beforeAll(async () => {
   [backup, minio] = await Promise.all([startS3Server(), startS3Server({ accessKey: 'minio-access', secretKey: 'minio-secret-value' })]);
   src = createSyncClient(backup.s3Endpoint, 8);
   dst = createSyncClient(minio.s3Endpoint, 8);
+  srcRequests = createSyncRequests(backup.s3Endpoint, 8)!;
+  dstRequests = createSyncRequests(minio.s3Endpoint, 8)!;
 });
 afterAll(async () => {
-  src.destroy();
-  dst.destroy();
+  for (const client of [src, dst, srcRequests, dstRequests]) client.destroy();
   await Promise.all([backup.close(), minio.close()]);
 });
 
@@ -50,10 +54,11 @@ async function contents(client: S3Client, bucketName: string, prefix = ''): Prom
   return new Map([...result].sort());
 }
 
-function run(srcBucket: string, prefix: string, dstBucket: string, options: SyncOptions = {}, log: string[] = []): Promise<SyncReport> {
+/** `direct`: small objects by direct requests, as in the charm; false: everything through the SDK. */
+function run(srcBucket: string, prefix: string, dstBucket: string, options: SyncOptions = {}, log: string[] = [], direct = true): Promise<SyncReport> {
   return syncObjects({
-    source: { client: src, bucket: srcBucket, prefix, where: `backup store ${backup.endpoint}` },
-    destination: { client: dst, bucket: dstBucket, prefix: '', where: `MinIO ${minio.endpoint}` },
+    source: { client: src, requests: direct ? srcRequests : undefined, bucket: srcBucket, prefix, where: `backup store ${backup.endpoint}` },
+    destination: { client: dst, requests: direct ? dstRequests : undefined, bucket: dstBucket, prefix: '', where: `MinIO ${minio.endpoint}` },
     options: { retryBaseDelayMs: 10, ...options },
     log: (line) => log.push(line),
   });
@@ -75,33 +80,36 @@ const KEYS = [
   `long/${Array.from({ length: 8 }, (_, i) => `${String(i)}${'x'.repeat(121)}`).join('/')}/end`,
 ];
 
-test('every key shape, zero-byte objects and directory markers round-trip with content type and metadata; the prefix is removed; a rerun copies nothing', async () => {
-  await bucket(src, 'shapes');
+test.each([
+  ['direct requests for small objects', 'shapes', true],
+  ['the SDK for every object', 'shapes-sdk', false],
+] as const)('every key shape, zero-byte objects and directory markers round-trip with content type and metadata; the prefix is removed; a rerun copies nothing: %s', async (_mode, shapes, direct) => {
+  await bucket(src, shapes);
   const bodies = new Map<string, Buffer>();
   for (const key of KEYS) {
     const body = key === 'empty-file' || key.endsWith('/') ? Buffer.alloc(0) : randomBytes(1000 + key.length);
     bodies.set(key, body);
-    await put(src, 'shapes', `cluster-a/mlpipeline/${key}`, body, { ContentType: 'application/x-test', Metadata: { origin: 'kfp', 'run-id': '42' } });
+    await put(src, shapes, `cluster-a/mlpipeline/${key}`, body, { ContentType: 'application/x-test', Metadata: { origin: 'kfp', 'run-id': '42' } });
   }
-  await put(src, 'shapes', 'cluster-b/mlpipeline/other', 'not ours');
+  await put(src, shapes, 'cluster-b/mlpipeline/other', 'not ours');
   expect(KEYS.at(-1)!.length).toBeGreaterThan(990);
 
   const log: string[] = [];
-  const report = await run('shapes', 'cluster-a/mlpipeline/', 'mlpipeline', {}, log);
+  const report = await run(shapes, 'cluster-a/mlpipeline/', `${shapes}-dst`, {}, log, direct);
   expect(report).toMatchObject({ copied: { objects: KEYS.length }, skipped: { objects: 0 }, deleted: { objects: 0 }, errorCount: 0, retries: 0 });
   expect(report.copied.bytes).toBe([...bodies.values()].reduce((sum, body) => sum + body.length, 0));
-  await dst.send(new HeadBucketCommand({ Bucket: 'mlpipeline' }));
-  const copied = await contents(dst, 'mlpipeline');
+  await dst.send(new HeadBucketCommand({ Bucket: `${shapes}-dst` }));
+  const copied = await contents(dst, `${shapes}-dst`);
   expect(new Map([...copied].sort())).toEqual(new Map([...bodies].map(([key, body]) => [key, sha(body)] as const).sort()));
   for (const key of ['plus+sign+key', 'dir/marker/', 'question?mark=1&x=2']) {
-    const head = await dst.send(new HeadObjectCommand({ Bucket: 'mlpipeline', Key: key }));
+    const head = await dst.send(new HeadObjectCommand({ Bucket: `${shapes}-dst`, Key: key }));
     expect(head.ContentType).toBe('application/x-test');
     expect(head.Metadata).toEqual({ origin: 'kfp', 'run-id': '42' });
   }
   expect(log.some((line) => /^copy: 12\/12 objects, .* MiB\/s, done in/.test(line))).toBe(true);
   expect(log.join('\n')).not.toContain('minio-secret-value');
 
-  const again = await run('shapes', 'cluster-a/mlpipeline/', 'mlpipeline');
+  const again = await run(shapes, 'cluster-a/mlpipeline/', `${shapes}-dst`, {}, [], direct);
   expect(again).toMatchObject({ copied: { objects: 0, bytes: 0 }, skipped: { objects: KEYS.length }, deleted: { objects: 0 }, planned: { copy: { objects: 0 } } });
 });
 

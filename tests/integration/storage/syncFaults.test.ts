@@ -6,7 +6,8 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { listObjects } from '../../../src/storage/objects';
-import { createSyncClient, syncObjects, SyncFailedError, type SyncOptions, type SyncReport } from '../../../src/storage/sync';
+import { USER_AGENT, type ObjectRequests } from '../../../src/storage/requests/objectRequests';
+import { createSyncClient, createSyncRequests, syncObjects, SyncFailedError, type SyncOptions, type SyncReport } from '../../../src/storage/sync';
 import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../../helpers/faultProxy';
 import { startS3Server, type S3TestServer } from '../../helpers/s3server';
 
@@ -19,6 +20,9 @@ let srcDirect: S3Client;
 let dstDirect: S3Client;
 let src: S3Client;
 let dst: S3Client;
+/** The engine's direct requests for small objects, also through the proxies. */
+let srcRequests: ObjectRequests;
+let dstRequests: ObjectRequests;
 
 beforeAll(async () => {
   [backup, minio] = await Promise.all([startS3Server(), startS3Server()]);
@@ -27,9 +31,11 @@ beforeAll(async () => {
   dstDirect = createSyncClient(minio.s3Endpoint);
   src = createSyncClient({ ...backup.s3Endpoint, endpoint: srcProxy.endpoint }, 4);
   dst = createSyncClient({ ...minio.s3Endpoint, endpoint: dstProxy.endpoint }, 4);
+  srcRequests = createSyncRequests({ ...backup.s3Endpoint, endpoint: srcProxy.endpoint }, 4)!;
+  dstRequests = createSyncRequests({ ...minio.s3Endpoint, endpoint: dstProxy.endpoint }, 4)!;
 });
 afterAll(async () => {
-  for (const client of [srcDirect, dstDirect, src, dst]) client.destroy();
+  for (const client of [srcDirect, dstDirect, src, dst, srcRequests, dstRequests]) client.destroy();
   await Promise.all([srcProxy.close(), dstProxy.close()]);
   await Promise.all([backup.close(), minio.close()]);
 });
@@ -55,10 +61,11 @@ async function hashes(client: S3Client, bucket: string, prefix = ''): Promise<Re
   return result;
 }
 
-function run(bucket: string, options: SyncOptions = {}, log: string[] = [], signal?: AbortSignal): Promise<SyncReport> {
+/** `direct`: small objects go by direct requests, as in the charm; false: everything through the SDK. */
+function run(bucket: string, options: SyncOptions = {}, log: string[] = [], signal?: AbortSignal, direct = true): Promise<SyncReport> {
   return syncObjects({
-    source: { client: src, bucket, prefix: 'f/', where: `backup store ${srcProxy.endpoint}` },
-    destination: { client: dst, bucket: `${bucket}-dst`, prefix: '', where: `MinIO ${dstProxy.endpoint}` },
+    source: { client: src, requests: direct ? srcRequests : undefined, bucket, prefix: 'f/', where: `backup store ${srcProxy.endpoint}` },
+    destination: { client: dst, requests: direct ? dstRequests : undefined, bucket: `${bucket}-dst`, prefix: '', where: `MinIO ${dstProxy.endpoint}` },
     options: { transfers: 4, retryBaseDelayMs: 5, attempts: 5, ...options },
     log: (line) => log.push(line),
     ...(signal ? { signal } : {}),
@@ -88,39 +95,52 @@ function combine(...rules: ((request: ProxiedRequest) => Fault | undefined)[]): 
 const get = (path: string) => (request: ProxiedRequest) => request.method === 'GET' && request.path === path && !request.url.includes('list-type');
 const put = (path: string, query = '') => (request: ProxiedRequest) => request.method === 'PUT' && request.path === path && request.url.includes(query);
 
-test('transient faults on both sides (500, 503 SlowDown, resets and truncation mid-body, cut uploads, a failing listing and part) are retried until every byte matches', async () => {
+test.each([
+  ['direct requests for small objects', 'trans', true],
+  ['the SDK for every object', 'transsdk', false],
+] as const)('transient faults on both sides (500, 503 SlowDown, resets and truncation mid-body, cut uploads, a failing listing and part) are retried until every byte matches: %s', async (_mode, b, direct) => {
   const objects: Record<string, Buffer> = {};
   for (let i = 0; i < 12; i++) objects[`f/obj-${i}`] = randomBytes(150_000 + i);
   objects['f/big.bin'] = randomBytes(20 * 1024 * 1024 + 5);
-  await seed('trans', objects);
+  await seed(b, objects);
+  const injectedBefore = srcProxy.injected.length + dstProxy.injected.length;
+  // Which client read and wrote the small objects: the direct requests name themselves, the SDK does not.
+  const smallObjectAgents = new Set<string>();
+  const noteAgent = (request: ProxiedRequest): undefined => {
+    if (/\/obj-\d+$/.test(request.path)) smallObjectAgents.add(request.userAgent === USER_AGENT ? 'direct' : 'sdk');
+    return undefined;
+  };
   srcProxy.setFault(
     combine(
+      noteAgent,
       firstTimes(1, (request) => request.url.includes('list-type'), { kind: 'status', status: 503, code: 'SlowDown' }),
-      firstTimes(1, get('/trans/f/obj-1'), { kind: 'status', status: 500, code: 'InternalError' }),
-      firstTimes(1, get('/trans/f/obj-2'), { kind: 'status', status: 503, code: 'SlowDown' }),
-      firstTimes(1, get('/trans/f/obj-3'), { kind: 'reset-response', afterBytes: 50_000 }),
-      firstTimes(2, get('/trans/f/obj-4'), { kind: 'truncate-response', afterBytes: 10_000 }),
-      firstTimes(1, get('/trans/f/big.bin'), { kind: 'reset-response', afterBytes: 3_000_000 }),
+      firstTimes(1, get(`/${b}/f/obj-1`), { kind: 'status', status: 500, code: 'InternalError' }),
+      firstTimes(1, get(`/${b}/f/obj-2`), { kind: 'status', status: 503, code: 'SlowDown' }),
+      firstTimes(1, get(`/${b}/f/obj-3`), { kind: 'reset-response', afterBytes: 50_000 }),
+      firstTimes(2, get(`/${b}/f/obj-4`), { kind: 'truncate-response', afterBytes: 10_000 }),
+      firstTimes(1, get(`/${b}/f/big.bin`), { kind: 'reset-response', afterBytes: 3_000_000 }),
     ),
   );
   dstProxy.setFault(
     combine(
-      firstTimes(1, put('/trans-dst/obj-5'), { kind: 'status', status: 503, code: 'SlowDown' }),
-      firstTimes(1, put('/trans-dst/obj-6'), { kind: 'reset-request', afterBytes: 60_000 }),
-      firstTimes(1, put('/trans-dst/obj-7'), { kind: 'status', status: 500, code: 'InternalError' }),
-      firstTimes(1, put('/trans-dst/big.bin', 'partNumber=2'), { kind: 'reset-request', afterBytes: 1_000_000 }),
+      noteAgent,
+      firstTimes(1, put(`/${b}-dst/obj-5`), { kind: 'status', status: 503, code: 'SlowDown' }),
+      firstTimes(1, put(`/${b}-dst/obj-6`), { kind: 'reset-request', afterBytes: 60_000 }),
+      firstTimes(1, put(`/${b}-dst/obj-7`), { kind: 'status', status: 500, code: 'InternalError' }),
+      firstTimes(1, put(`/${b}-dst/big.bin`, 'partNumber=2'), { kind: 'reset-request', afterBytes: 1_000_000 }),
     ),
   );
   const log: string[] = [];
-  const report = await run('trans', { partSizeBytes: 5 * 1024 * 1024 }, log);
-  const injected = srcProxy.injected.length + dstProxy.injected.length;
+  const report = await run(b, { partSizeBytes: 5 * 1024 * 1024 }, log, undefined, direct);
+  const injected = srcProxy.injected.length + dstProxy.injected.length - injectedBefore;
   expect(injected).toBe(11);
   expect(report).toMatchObject({ copied: { objects: 13 }, errorCount: 0 });
   expect(report.retries).toBe(injected);
   expect(log.filter((line) => line.startsWith('retry ')).length).toBe(injected);
-  expect(log.join('\n')).toMatch(/retry 1\/4 copying f\/obj-2 in \d+ ms: reading trans\/f\/obj-2 on backup store .*SlowDown/);
-  expect(log.join('\n')).toMatch(/retry 1\/4 listing trans\/f\//);
-  expect(await hashes(dstDirect, 'trans-dst')).toEqual(await hashes(srcDirect, 'trans', 'f/'));
+  expect(log.join('\n')).toMatch(new RegExp(`retry 1/4 copying f/obj-2 in \\d+ ms: reading ${b}/f/obj-2 on backup store .*SlowDown`));
+  expect(log.join('\n')).toContain(`retry 1/4 listing ${b}/f/`);
+  expect(await hashes(dstDirect, `${b}-dst`)).toEqual(await hashes(srcDirect, b, 'f/'));
+  expect([...smallObjectAgents]).toEqual([direct ? 'direct' : 'sdk']);
 });
 
 test('persistent faults fail the run naming the keys and reasons, delete nothing, and the rerun copies just those', async () => {
