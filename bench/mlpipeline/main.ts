@@ -1,7 +1,9 @@
 /**
  * restore-mlpipeline's sync engine against Debian's rclone (`rclone sync --size-only --fast-list`) and
  * against the raw limit (a bare parallel GET+PUT loop), between two s3rver servers on loopback.
- * Usage: npm run bench:mlpipeline   (env BENCH_SMALL=1 for a quick run with 1/10 of the data)
+ * Usage: npm run bench:mlpipeline   (env BENCH_SMALL=1 for a quick run with 1/10 of the data;
+ *        BENCH_SCENARIOS=ac,d,b,bw to run only some; BENCH_TRANSFERS / BENCH_ALT_TRANSFERS for the engine's
+ *        two settings; BENCH_ROUNDS (3) and BENCH_ROUNDS_NOOP (5) alternating rounds, medians reported)
  * Prints a markdown table and the target ratios; writes nothing else (RESULTS.md is written by hand).
  */
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -13,11 +15,18 @@ import http from 'node:http';
 import { S3Client as Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_TRANSFERS } from '../../src/storage/sync/engine.ts';
 import { startFaultProxy } from '../../tests/helpers/faultProxy.ts';
 import { startS3Server, type S3TestServer } from '../../tests/helpers/s3server.ts';
 
 const SMALL = process.env.BENCH_SMALL === '1';
-const OURS = Number(process.env.BENCH_TRANSFERS ?? 16);
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'ac,d,b,bw').split(',');
+const want = (scenario: string): boolean => SCENARIOS.includes(scenario);
+/** The engine's transfers (default: the action's default) and a second setting measured beside it. */
+const OURS = Number(process.env.BENCH_TRANSFERS ?? DEFAULT_TRANSFERS);
+const ALT = Number(process.env.BENCH_ALT_TRANSFERS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS_NOOP = Number(process.env.BENCH_ROUNDS_NOOP ?? 5);
 const MiB = 1024 * 1024;
 const work = mkdtempSync(join(tmpdir(), 'bench-mlpipeline-'));
 await build({ entryPoints: [join(import.meta.dirname, 'runner.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(work, 'runner.mjs'), logLevel: 'error', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
@@ -45,6 +54,8 @@ interface Measured {
   objects: number;
   bytes: number;
   rssMiB: number;
+  /** The tool's own CPU time (user + system), seconds: on 2 cores it competes with both servers. */
+  cpuS: number;
 }
 
 function rssFromTime(stderr: string): number | undefined {
@@ -52,14 +63,20 @@ function rssFromTime(stderr: string): number | undefined {
   return match ? Number(match[1]) / 1024 : undefined;
 }
 
-async function timed(file: string, args: string[], env: Record<string, string | undefined>): Promise<{ ms: number; stdout: string; rssMiB: number | undefined }> {
+function cpuFromTime(stderr: string): number {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+  return user && system ? Number(user[1]) + Number(system[1]) : Number.NaN;
+}
+
+async function timed(file: string, args: string[], env: Record<string, string | undefined>): Promise<{ ms: number; stdout: string; rssMiB: number | undefined; cpuS: number }> {
   const started = performance.now();
   const result = TIME
     ? await execa(TIME, ['-v', file, ...args], { env, extendEnv: false, reject: false })
     : await execa(file, args, { env, extendEnv: false, reject: false });
   const ms = performance.now() - started;
   if (result.exitCode !== 0) throw new Error(`${file} failed (${String(result.exitCode)}): ${String(result.stderr).slice(-2000)}`);
-  return { ms, stdout: String(result.stdout), rssMiB: rssFromTime(String(result.stderr)) };
+  return { ms, stdout: String(result.stdout), rssMiB: rssFromTime(String(result.stderr)), cpuS: cpuFromTime(String(result.stderr)) };
 }
 
 let destinationCounter = 0;
@@ -70,7 +87,7 @@ async function ours(mode: 'engine' | 'raw', src: { endpoint: string; server: S3T
   const env = { PATH: process.env.PATH, HOME: process.env.HOME };
   const run = await timed(process.execPath, [runnerPath, JSON.stringify(job)], env);
   const out = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { objects: number; bytes: number; maxRssKiB: number };
-  return { ms: run.ms, objects: out.objects, bytes: out.bytes, rssMiB: run.rssMiB ?? out.maxRssKiB / 1024 };
+  return { ms: run.ms, objects: out.objects, bytes: out.bytes, rssMiB: run.rssMiB ?? out.maxRssKiB / 1024, cpuS: run.cpuS };
 }
 
 async function rclone(src: { endpoint: string; server: S3TestServer }, dst: S3TestServer, bucket: string, prefix: string, objects: number, bytes: number, transfers: number | undefined, destinationBucket = freshBucket()): Promise<Measured> {
@@ -87,17 +104,41 @@ async function rclone(src: { endpoint: string; server: S3TestServer }, dst: S3Te
   const env = { PATH: process.env.PATH, HOME: work, RCLONE_CONFIG: join(work, 'none.conf'), ...remote('SRC', src.endpoint, src.server), ...remote('DST', dst.endpoint, dst) };
   const args = ['sync', `src:${bucket}/${prefix}`, `dst:${destinationBucket}`, '--size-only', '--fast-list', ...(transfers ? ['--transfers', String(transfers)] : [])];
   const run = await timed('rclone', args, env);
-  return { ms: run.ms, objects, bytes, rssMiB: run.rssMiB ?? Number.NaN };
+  return { ms: run.ms, objects, bytes, rssMiB: run.rssMiB ?? Number.NaN, cpuS: run.cpuS };
 }
 
 const rows: string[] = [];
-const row = (scenario: string, tool: string, m: Measured): Measured => {
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+/** One table row: the median run (wall, CPU), the spread of wall times, the highest RSS seen. */
+const row = (scenario: string, tool: string, runs: Measured[]): Measured => {
+  const m: Measured = { ms: median(runs.map((r) => r.ms)), objects: runs[0]?.objects ?? 0, bytes: runs[0]?.bytes ?? 0, rssMiB: Math.max(...runs.map((r) => r.rssMiB)), cpuS: median(runs.map((r) => r.cpuS)) };
   const s = m.ms / 1000;
-  const line = `| ${scenario} | ${tool} | ${s.toFixed(2)} | ${(m.objects / s).toFixed(0)} | ${(m.bytes / MiB / s).toFixed(1)} | ${m.rssMiB.toFixed(0)} |`;
+  const spread = runs.length > 1 ? `${(Math.min(...runs.map((r) => r.ms)) / 1000).toFixed(2)}–${(Math.max(...runs.map((r) => r.ms)) / 1000).toFixed(2)}` : '';
+  const line = `| ${scenario} | ${tool} | ${runs.length} | ${s.toFixed(2)} | ${spread} | ${(m.objects / s).toFixed(0)} | ${(m.bytes / MiB / s).toFixed(1)} | ${m.rssMiB.toFixed(0)} | ${m.cpuS.toFixed(1)} |`;
   rows.push(line);
   console.error(line);
   return m;
 };
+
+/**
+ * Runs every tool once per round, in turn, for `rounds` rounds: on this shared 2-core rig the servers'
+ * speed drifts by ±20 % within minutes, so alternating and taking medians compares like with like.
+ */
+async function alternate(rounds: number, tools: Record<string, () => Promise<Measured>>): Promise<Record<string, Measured[]>> {
+  const runs: Record<string, Measured[]> = Object.fromEntries(Object.keys(tools).map((name) => [name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, run] of Object.entries(tools)) {
+      const measured = await run();
+      runs[name]?.push(measured);
+      console.error(`  round ${round}/${rounds} ${name}: ${(measured.ms / 1000).toFixed(2)} s`);
+    }
+  }
+  return runs;
+}
 
 const [backup, minio] = await Promise.all([startS3Server(), startS3Server()]);
 const seeder = client(backup);
@@ -114,46 +155,79 @@ try {
   await seed(seeder, 'models', 'cluster-a/mlpipeline/', sizesB);
   await seed(seeder, 'limited', 'p/', Array.from({ length: 25 }, () => MiB));
 
-  // (a) many small objects
-  const rawA = [row('(a) small', `raw GET+PUT ×${OURS}`, await ours('raw', direct, minio, 'backups', 'cluster-a/mlpipeline/', OURS)), row('(a) small', 'raw GET+PUT ×64', await ours('raw', direct, minio, 'backups', 'cluster-a/mlpipeline/', 64))];
-  const bucketA = freshBucket();
-  const engineA = row('(a) small', `engine ×${OURS}`, await ours('engine', direct, minio, 'backups', 'cluster-a/mlpipeline/', OURS, bucketA));
-  const engineA32 = row('(a) small', 'engine ×32', await ours('engine', direct, minio, 'backups', 'cluster-a/mlpipeline/', 32));
-  const rcloneBucketA = freshBucket();
-  const rcloneA = row('(a) small', 'rclone defaults (4)', await rclone(direct, minio, 'backups', 'cluster-a/mlpipeline/', countA, bytesA, undefined, rcloneBucketA));
-  row('(a) small', `rclone --transfers ${OURS}`, await rclone(direct, minio, 'backups', 'cluster-a/mlpipeline/', countA, bytesA, OURS));
-
-  // (c) no-op re-sync of (a), onto the destinations just synced
-  const engineC = row('(c) no-op', `engine ×${OURS}`, { ...(await ours('engine', direct, minio, 'backups', 'cluster-a/mlpipeline/', OURS, bucketA)), objects: countA, bytes: 0 });
-  const rcloneC = row('(c) no-op', 'rclone defaults', { ...(await rclone(direct, minio, 'backups', 'cluster-a/mlpipeline/', countA, 0, undefined, rcloneBucketA)) });
+  const ratios: string[] = [];
+  const prefixA = 'cluster-a/mlpipeline/';
+  // (a) many small objects, then (c) the no-op re-sync onto destinations (a) synced
+  if (want('ac')) {
+    const engineBuckets: string[] = [];
+    const rcloneBuckets: string[] = [];
+    const a = await alternate(ROUNDS, {
+      raw: () => ours('raw', direct, minio, 'backups', prefixA, 64),
+      engine: () => ours('engine', direct, minio, 'backups', prefixA, OURS, engineBuckets[engineBuckets.push(freshBucket()) - 1]),
+      engineAlt: () => ours('engine', direct, minio, 'backups', prefixA, ALT),
+      rclone: () => rclone(direct, minio, 'backups', prefixA, countA, bytesA, undefined, rcloneBuckets[rcloneBuckets.push(freshBucket()) - 1]),
+      rcloneMatched: () => rclone(direct, minio, 'backups', prefixA, countA, bytesA, OURS),
+    });
+    const rawA = row('(a) small', 'raw GET+PUT ×64', a.raw ?? []);
+    const engineA = row('(a) small', `engine ×${OURS}`, a.engine ?? []);
+    const engineAltA = row('(a) small', `engine ×${ALT}`, a.engineAlt ?? []);
+    const rcloneA = row('(a) small', 'rclone defaults (4)', a.rclone ?? []);
+    row('(a) small', `rclone --transfers ${OURS}`, a.rcloneMatched ?? []);
+    let round = 0;
+    const c = await alternate(ROUNDS_NOOP, {
+      engine: () => ours('engine', direct, minio, 'backups', prefixA, OURS, engineBuckets[round % engineBuckets.length]),
+      rclone: async () => ({ ...(await rclone(direct, minio, 'backups', prefixA, countA, 0, undefined, rcloneBuckets[round++ % rcloneBuckets.length])) }),
+    });
+    const engineC = row('(c) no-op', `engine ×${OURS}`, (c.engine ?? []).map((m) => ({ ...m, objects: countA, bytes: 0 })));
+    const rcloneC = row('(c) no-op', 'rclone defaults', c.rclone ?? []);
+    ratios.push(
+      `- (a) engine vs rclone defaults: ${(rcloneA.ms / engineA.ms).toFixed(2)}× faster (target ≥ 1.5×); engine ×${ALT}: ${(rcloneA.ms / engineAltA.ms).toFixed(2)}×`,
+      `- (a) engine vs raw: ${((rawA.ms / engineA.ms) * 100).toFixed(0)}% of raw speed (target ≥ 80%)`,
+      `- (c) no-op: engine ${(engineC.ms / 1000).toFixed(2)} s vs rclone ${(rcloneC.ms / 1000).toFixed(2)} s, ${(rcloneC.ms / engineC.ms).toFixed(2)}× (target: no slower)`,
+    );
+  }
 
   // (d) (a) with 20 ms added to every source request
-  const proxy = await startFaultProxy({ target: backup.endpoint, latencyMs: 20 });
-  const remote = { endpoint: proxy.endpoint, server: backup };
-  const engineD = row('(d) small +20 ms', `engine ×${OURS}`, await ours('engine', remote, minio, 'backups', 'cluster-a/mlpipeline/', OURS));
-  const engineD64 = row('(d) small +20 ms', 'engine ×64', await ours('engine', remote, minio, 'backups', 'cluster-a/mlpipeline/', 64));
-  const rcloneD = row('(d) small +20 ms', 'rclone defaults (4)', await rclone(remote, minio, 'backups', 'cluster-a/mlpipeline/', countA, bytesA, undefined));
-  row('(d) small +20 ms', `rclone --transfers ${OURS}`, await rclone(remote, minio, 'backups', 'cluster-a/mlpipeline/', countA, bytesA, OURS));
-  await proxy.close();
+  if (want('d')) {
+    const proxy = await startFaultProxy({ target: backup.endpoint, latencyMs: 20 });
+    const remote = { endpoint: proxy.endpoint, server: backup };
+    const d = await alternate(ROUNDS, {
+      engine: () => ours('engine', remote, minio, 'backups', prefixA, OURS),
+      engineAlt: () => ours('engine', remote, minio, 'backups', prefixA, ALT),
+      rclone: () => rclone(remote, minio, 'backups', prefixA, countA, bytesA, undefined),
+      rcloneMatched: () => rclone(remote, minio, 'backups', prefixA, countA, bytesA, OURS),
+    });
+    await proxy.close();
+    const engineD = row('(d) small +20 ms', `engine ×${OURS}`, d.engine ?? []);
+    const engineAltD = row('(d) small +20 ms', `engine ×${ALT}`, d.engineAlt ?? []);
+    const rcloneD = row('(d) small +20 ms', 'rclone defaults (4)', d.rclone ?? []);
+    row('(d) small +20 ms', `rclone --transfers ${OURS}`, d.rcloneMatched ?? []);
+    ratios.push(`- (d) engine vs rclone defaults: ${(rcloneD.ms / engineD.ms).toFixed(2)}× faster (target ≥ 3×); engine ×${ALT}: ${(rcloneD.ms / engineAltD.ms).toFixed(2)}×`);
+  }
 
   // (b) a few large objects
-  const rawB = row('(b) 8 × 64 MiB', `raw GET+PUT ×${OURS}`, await ours('raw', direct, minio, 'models', 'cluster-a/mlpipeline/', OURS));
-  const engineB = row('(b) 8 × 64 MiB', `engine ×${OURS}`, await ours('engine', direct, minio, 'models', 'cluster-a/mlpipeline/', OURS));
-  const rcloneB = row('(b) 8 × 64 MiB', 'rclone defaults (4)', await rclone(direct, minio, 'models', 'cluster-a/mlpipeline/', countB, bytesB, undefined));
-  row('(b) 8 × 64 MiB', `rclone --transfers ${OURS}`, await rclone(direct, minio, 'models', 'cluster-a/mlpipeline/', countB, bytesB, OURS));
+  if (want('b')) {
+    const b = await alternate(1, {
+      raw: () => ours('raw', direct, minio, 'models', prefixA, OURS),
+      engine: () => ours('engine', direct, minio, 'models', prefixA, OURS),
+      rclone: () => rclone(direct, minio, 'models', prefixA, countB, bytesB, undefined),
+      rcloneMatched: () => rclone(direct, minio, 'models', prefixA, countB, bytesB, OURS),
+    });
+    const rawB = row(`(b) ${countB} × 64 MiB`, `raw GET+PUT ×${OURS}`, b.raw ?? []);
+    const engineB = row(`(b) ${countB} × 64 MiB`, `engine ×${OURS}`, b.engine ?? []);
+    const rcloneB = row(`(b) ${countB} × 64 MiB`, 'rclone defaults (4)', b.rclone ?? []);
+    row(`(b) ${countB} × 64 MiB`, `rclone --transfers ${OURS}`, b.rcloneMatched ?? []);
+    ratios.push(`- (b) engine peak RSS ${engineB.rssMiB.toFixed(0)} MiB (target ≤ 200 MB); speed ${((rawB.ms / engineB.ms) * 100).toFixed(0)}% of raw, ${(rcloneB.ms / engineB.ms).toFixed(2)}× rclone defaults`);
+  }
 
   // bwlimit
-  const limited = row('bwlimit 5M, 25 × 1 MiB', `engine ×${OURS}`, await ours('engine', direct, minio, 'limited', 'p/', OURS, freshBucket(), '5M'));
+  if (want('bw')) {
+    const limited = row('bwlimit 5M, 25 × 1 MiB', `engine ×${OURS}`, [await ours('engine', direct, minio, 'limited', 'p/', OURS, freshBucket(), '5M')]);
+    ratios.push(`- bwlimit 5M: measured ${(limited.bytes / MiB / (limited.ms / 1000)).toFixed(2)} MiB/s over the whole run incl. process start and listing (target 5 ± 0.5)`);
+  }
 
-  const bestRawA = Math.min(...rawA.map((m) => m.ms));
-  const limitedRate = limited.bytes / MiB / (limited.ms / 1000);
-  console.log(`\n| scenario | tool | wall s | objects/s | MiB/s | peak RSS MiB |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`);
-  console.log(`- (a) engine vs rclone defaults: ${(rcloneA.ms / engineA.ms).toFixed(2)}× faster (target ≥ 1.5×); engine ×32: ${(rcloneA.ms / engineA32.ms).toFixed(2)}×`);
-  console.log(`- (a) engine vs best raw: ${((bestRawA / engineA.ms) * 100).toFixed(0)}% of raw speed (target ≥ 80%)`);
-  console.log(`- (c) no-op: engine ${(engineC.ms / 1000).toFixed(2)} s vs rclone ${(rcloneC.ms / 1000).toFixed(2)} s (target: no slower)`);
-  console.log(`- (d) engine vs rclone defaults: ${(rcloneD.ms / engineD.ms).toFixed(2)}× faster (target ≥ 3×); engine ×64: ${(rcloneD.ms / engineD64.ms).toFixed(2)}×`);
-  console.log(`- (b) engine peak RSS ${engineB.rssMiB.toFixed(0)} MiB (target ≤ 200 MB); speed ${((rawB.ms / engineB.ms) * 100).toFixed(0)}% of raw, ${(rcloneB.ms / engineB.ms).toFixed(2)}× rclone defaults`);
-  console.log(`- bwlimit 5M: measured ${limitedRate.toFixed(2)} MiB/s over the whole run incl. process start and listing (target 5 ± 0.5)`);
+  console.log(`\n| scenario | tool | runs | wall s (median) | wall s (min–max) | objects/s | MiB/s | peak RSS MiB | tool CPU s |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`);
+  console.log(ratios.join('\n'));
 } finally {
   seeder.destroy();
   await Promise.all([backup.close(), minio.close()]);

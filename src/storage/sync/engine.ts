@@ -21,7 +21,7 @@ import { emptyReport, MiB, recordError, type SyncReport } from './report';
 import { copyObject, hashObject, type SyncSide, type TransferContext } from './transfer';
 
 /** Measured with bench/mlpipeline (see RESULTS.md). */
-export const DEFAULT_TRANSFERS = 16;
+export const DEFAULT_TRANSFERS = 64;
 
 export interface SyncOptions {
   /** Bytes per second, or rclone `--bwlimit` text (`20M`); 0 / undefined = unlimited. Shared by all transfers. */
