@@ -51,8 +51,10 @@ export const restoreMlpipelineAction: ActionHandler = {
     const store = await requireBackupStore();
     const minio = await requireMinio(config, context.modelName);
     const sourcePrefix = `${backupKey(store, prefix)}/`;
-    const source = { client: createSyncClient(backupStoreEndpoint(store), transfers), requests: createSyncRequests(backupStoreEndpoint(store), transfers), bucket: store.bucket, prefix: sourcePrefix, where: `backup store ${describeBackupStore(store)}` };
-    const destination = { client: createSyncClient(minioEndpoint(minio), transfers), requests: createSyncRequests(minioEndpoint(minio), transfers), bucket, prefix: '', where: `MinIO ${minio.endpoint}` };
+    const storeEndpoint = backupStoreEndpoint(store);
+    const minioS3 = minioEndpoint(minio);
+    const source = { client: createSyncClient(storeEndpoint, transfers), requests: createSyncRequests(storeEndpoint, transfers), bucket: store.bucket, prefix: sourcePrefix, where: `backup store ${describeBackupStore(store)}` };
+    const destination = { client: createSyncClient(minioS3, transfers), requests: createSyncRequests(minioS3, transfers), bucket, prefix: '', where: `MinIO ${minio.endpoint}` };
     const from = `${store.bucket}/${sourcePrefix}`;
     const to = `${bucket} on ${minio.endpoint}`;
     log(`syncing ${from} → ${to}${dryRun ? ' (dry run)' : ''}`);

@@ -16,7 +16,7 @@ import { rootCertificates } from 'node:tls';
 import { SizeMismatchError, TruncatedBodyError } from '../bodyErrors';
 import type { S3Endpoint } from '../endpoint';
 import { objectTarget } from './objectUrl';
-import { responseError, S3ResponseError } from './responseError';
+import { responseError, type S3ResponseError } from './responseError';
 
 /** Headers an object keeps when copied: content type, the other content headers and user metadata. */
 export type ObjectHeaders = Record<string, string>;
@@ -177,4 +177,4 @@ export function createObjectRequests(store: S3Endpoint, options: { maxSockets: n
   return store.endpoint ? new ObjectRequests({ ...store, endpoint: store.endpoint }, options) : undefined;
 }
 
-export { S3ResponseError };
+export { S3ResponseError } from './responseError';
