@@ -5,6 +5,8 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ListingFormatError } from './requests/listingXml';
+import type { ObjectRequests } from './requests/objectRequests';
 import { toStorageError } from './storageError';
 
 export interface ObjectInfo {
@@ -14,22 +16,35 @@ export interface ObjectInfo {
   etag: string | undefined;
 }
 
-/** Every object under `prefix`, in the server's (UTF-8 binary) order; recursive, never a delimiter listing. */
-export async function listObjects(client: S3Client, bucket: string, prefix: string, where: string): Promise<ObjectInfo[]> {
+/**
+ * Every object under `prefix`, in the server's (UTF-8 binary) order; recursive, never a delimiter listing.
+ * With `requests` (an explicit endpoint) the pages are fetched and read directly, at a fraction of the
+ * SDK's CPU; a page that cannot be read whole fails the listing, never shortens it.
+ */
+export async function listObjects(client: S3Client, bucket: string, prefix: string, where: string, requests?: ObjectRequests): Promise<ObjectInfo[]> {
   const objects: ObjectInfo[] = [];
   let token: string | undefined;
   do {
-    let page;
+    const previous = token;
     try {
-      page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 }));
+      if (requests) {
+        const page = await requests.listPage(bucket, prefix, token);
+        objects.push(...page.objects);
+        token = page.nextToken;
+      } else {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 }));
+        for (const item of page.Contents ?? []) {
+          if (item.Key === undefined) continue;
+          objects.push({ key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified, etag: item.ETag });
+        }
+        if (page.IsTruncated && !page.NextContinuationToken) throw new ListingFormatError('the page is truncated but has no <NextContinuationToken>');
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      }
+      // A server that hands back the token it was given would page forever.
+      if (token !== undefined && token === previous) throw new ListingFormatError('the same continuation token twice');
     } catch (error) {
       throw toStorageError(error, where, `listing ${bucket}/${prefix}`);
     }
-    for (const item of page.Contents ?? []) {
-      if (item.Key === undefined) continue;
-      objects.push({ key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified, etag: item.ETag });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return objects;
 }

@@ -1,8 +1,9 @@
 /**
- * GetObject and PutObject as single signed HTTP requests (node:http + the SDK's own SigV4 signer), for
- * small objects. Copying thousands of small objects is CPU-bound on the client, and the SDK's per-request
- * middleware costs more than the bytes: 1.6–2.7 ms of CPU per copied object through the SDK against
- * 0.6–0.8 ms here (bench/mlpipeline/RESULTS.md). Listing, buckets, multipart and deletes stay with the SDK.
+ * GetObject, PutObject and ListObjectsV2 pages as single signed HTTP requests (node:http + the SDK's own
+ * SigV4 signer). Copying thousands of small objects, and listing them, is CPU-bound on the client, and the
+ * SDK's per-request middleware and XML deserializers cost more than the bytes: 1.6–2.7 ms of CPU per
+ * copied object through the SDK against 0.6–0.8 ms here, and about half a no-op sync's CPU went to
+ * parsing listings (bench/mlpipeline/RESULTS.md). Buckets, multipart and deletes stay with the SDK.
  *
  * Every upload carries the sha256 of its body in the signature, so the server rejects a body that was
  * changed or cut on the way. One attempt per call (the sync engine retries whole objects), except that a
@@ -15,7 +16,8 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { SizeMismatchError, TruncatedBodyError } from '../bodyErrors';
 import type { S3Endpoint } from '../endpoint';
-import { objectTarget } from './objectUrl';
+import { parseListPage, type ListPage } from './listingXml';
+import { objectTarget, uriEncode } from './objectUrl';
 import { responseError, type S3ResponseError } from './responseError';
 
 /** Headers an object keeps when copied: content type, the other content headers and user metadata. */
@@ -93,7 +95,7 @@ export class ObjectRequests {
 
   /** The object's bytes, which must be exactly `expectedBytes` (the listed size), and its carried headers. */
   async getObject(bucket: string, key: string, expectedBytes: number, signal?: AbortSignal): Promise<GotObject> {
-    const response = await this.send('GET', bucket, key, { 'x-amz-content-sha256': EMPTY_SHA256 }, undefined, signal);
+    const response = await this.send('GET', bucket, key, {}, { 'x-amz-content-sha256': EMPTY_SHA256 }, undefined, signal);
     const declared = response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
     if (declared !== expectedBytes) {
       response.destroy();
@@ -119,6 +121,7 @@ export class ObjectRequests {
       'PUT',
       bucket,
       key,
+      {},
       { ...headers, 'content-length': String(body.length), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') },
       body,
       signal,
@@ -127,14 +130,37 @@ export class ObjectRequests {
     await new Promise<void>((resolve, reject) => response.on('end', resolve).on('error', reject));
   }
 
+  /**
+   * One ListObjectsV2 page (up to 1000 keys) of the objects under `prefix`, recursive (no delimiter).
+   * Keys come URL-encoded (encoding-type=url), so any key survives XML, and are decoded when the server
+   * says it encoded them.
+   */
+  async listPage(bucket: string, prefix: string, continuationToken: string | undefined, signal?: AbortSignal): Promise<ListPage> {
+    const query: Record<string, string> = { 'encoding-type': 'url', 'list-type': '2', 'max-keys': '1000' };
+    if (prefix) query.prefix = prefix;
+    if (continuationToken) query['continuation-token'] = continuationToken;
+    const response = await this.send('GET', bucket, '', query, { 'x-amz-content-sha256': EMPTY_SHA256 }, undefined, signal);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+    return parseListPage(Buffer.concat(chunks).toString('utf8'));
+  }
+
   destroy(): void {
     this.agent.destroy();
   }
 
   /** One signed request; resolves on a 2xx response (body unread), rejects with S3ResponseError otherwise. */
-  private async send(method: 'GET' | 'PUT', bucket: string, key: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  private async send(
+    method: 'GET' | 'PUT',
+    bucket: string,
+    key: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
-      const response = await this.request(method, bucket, key, headers, body, signal);
+      const response = await this.request(method, bucket, key, query, headers, body, signal);
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) return response;
       const error = await responseError(response);
@@ -143,15 +169,29 @@ export class ObjectRequests {
     }
   }
 
-  private async request(method: string, bucket: string, key: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  private async request(
+    method: string,
+    bucket: string,
+    key: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<IncomingMessage> {
     const target = objectTarget(this.endpoint, this.store.forcePathStyle, bucket, key);
     const signed = await this.signer.sign(
-      { method, protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, query: {}, headers: { host: target.host, 'user-agent': USER_AGENT, ...headers } },
+      { method, protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, query, headers: { host: target.host, 'user-agent': USER_AGENT, ...headers } },
       { signingDate: new Date(Date.now() + this.clockOffsetMs) },
     );
+    // Encoded as the signer canonicalises it (sorted, S3 URI encoding), so the server computes the same string.
+    const search = Object.keys(query)
+      .sort()
+      .map((name) => `${uriEncode(name)}=${uriEncode(query[name] as string)}`)
+      .join('&');
+    const path = search ? `${target.path}?${search}` : target.path;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const request = this.transport.request(
-        { agent: this.agent, method, host: target.hostname, port: target.port, path: target.path, headers: signed.headers, signal, timeout: SOCKET_TIMEOUT_MS },
+        { agent: this.agent, method, host: target.hostname, port: target.port, path, headers: signed.headers, signal, timeout: SOCKET_TIMEOUT_MS },
         resolve,
       );
       request.on('timeout', () => request.destroy(Object.assign(new Error(`no response within ${SOCKET_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));

@@ -21,10 +21,12 @@ export interface ObjectTarget {
  * differently from us (a signature mismatch), so those are encoded too.
  */
 export function encodeKey(key: string): string {
-  return key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
+  return key.split('/').map(uriEncode).join('/');
+}
+
+/** S3's URI encoding of one path segment or query value: `/` encoded too. */
+export function uriEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** A bucket name that can be a DNS label in front of the endpoint's host (no dots: TLS wildcards cover one label). */

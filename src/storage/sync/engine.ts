@@ -175,8 +175,8 @@ export async function syncObjects(request: SyncRequest): Promise<SyncReport> {
     log(`list: ${side(source)} and ${side(destination)}`);
     let destinationExists = true;
     const [sourceObjects, destinationObjects] = await Promise.all([
-      retry(() => listObjects(source.client, source.bucket, source.prefix, source.where), retrying(`listing ${source.bucket}/${source.prefix}`)),
-      retry(() => listObjects(destination.client, destination.bucket, destination.prefix, destination.where), retrying(`listing ${destination.bucket}/${destination.prefix}`)).catch(
+      retry(() => listObjects(source.client, source.bucket, source.prefix, source.where, source.requests), retrying(`listing ${source.bucket}/${source.prefix}`)),
+      retry(() => listObjects(destination.client, destination.bucket, destination.prefix, destination.where, destination.requests), retrying(`listing ${destination.bucket}/${destination.prefix}`)).catch(
         (error: unknown) => {
           if (error instanceof StorageError && error.code === 'NoSuchBucket') {
             destinationExists = false;

@@ -23,6 +23,8 @@ export class SyncFailedError extends RestoreError {
 const TRANSIENT_CODES = new Set([
   'SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeTooSkewed', 'ThrottlingException', 'Throttling', 'TooManyRequests',
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'TimeoutError', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET',
+  // A listing page that could not be read whole (cut short, garbled): fetched again.
+  'ListingFormatError',
 ]);
 
 function networkCode(error: unknown): string | undefined {
@@ -34,7 +36,7 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Worth retrying: server errors (5xx, SlowDown), throttling, network resets, short bodies. Not: 4xx, our own abort. */
+/** Worth retrying: server errors (5xx, SlowDown), throttling, network resets, short bodies, unreadable listing pages. Not: 4xx, our own abort. */
 export function isTransient(error: unknown): boolean {
   // A TransferError (transfer.ts) has already decided.
   const decided = (error as { transient?: unknown } | undefined)?.transient;

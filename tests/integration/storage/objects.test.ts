@@ -1,4 +1,4 @@
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createS3Client } from '../../../src/storage/client';
 import { downloadToFile, headObject, listObjects, uploadFromStream } from '../../../src/storage/objects';
+import { createObjectRequests } from '../../../src/storage/requests/objectRequests';
 import { StorageError } from '../../../src/storage/storageError';
 import { startS3Server, type S3TestServer } from '../../helpers/s3server';
 
@@ -25,16 +26,65 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('listing pages past 1000 keys in UTF-8 binary order, each key once (the test server behaves like S3)', async () => {
+const binaryOrder = (keys: string[]): string[] => [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+async function put(keys: string[], body: (key: string) => string = () => 'x'): Promise<void> {
+  const queue = [...keys];
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    for (let key = queue.shift(); key !== undefined; key = queue.shift()) await client.send(new PutObjectCommand({ Bucket: 'bkt', Key: key, Body: body(key) }));
+  }));
+}
+
+test('listing pages past 1000 keys in UTF-8 binary order, each key once, through the SDK and directly (the test server behaves like S3)', async () => {
   // Keys whose directory-walk order differs from binary order: "a/b" vs "a-b" vs "a.b", and unicode.
   const keys: string[] = [];
   for (let i = 0; i < 1100; i++) keys.push(`many/${['a/b', 'a-b', 'a.b', 'é', 'z'][i % 5]}/${String(i).padStart(5, '0')}`);
-  const queue = [...keys];
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    for (let key = queue.shift(); key !== undefined; key = queue.shift()) await client.send(new PutObjectCommand({ Bucket: 'bkt', Key: key, Body: 'x' }));
-  }));
-  const listed = (await listObjects(client, 'bkt', 'many/', WHERE)).map((object) => object.key);
-  expect(listed).toEqual([...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  await put(keys);
+  const viaSdk = await listObjects(client, 'bkt', 'many/', WHERE);
+  expect(viaSdk.map((object) => object.key)).toEqual(binaryOrder(keys));
+  const direct = createObjectRequests(server.s3Endpoint, { maxSockets: 2 })!;
+  try {
+    expect(await listObjects(client, 'bkt', 'many/', WHERE, direct)).toEqual(viaSdk);
+  } finally {
+    direct.destroy();
+  }
+});
+
+test('direct listing: every key shape, sizes, ETags and dates read exactly as the SDK reads them (keys URL-encoded on the wire)', async () => {
+  const shapes = ['with space/x y', 'plus+sign', 'percent%20%2F', 'q?x=1&y=2', 'hash#frag', "tilde~star*paren(1)!'", 'ünï/日本/файл', 'emoji 😀/\uE000', 'amp&lt;<>"', 'dir/marker/', `long/${Array.from({ length: 7 }, (_, i) => `${String(i)}${'k'.repeat(130)}`).join('/')}`];
+  const keys = shapes.map((shape) => `shapes/${shape}`);
+  await put(keys, (key) => 'y'.repeat(key.length % 7));
+  const direct = createObjectRequests(server.s3Endpoint, { maxSockets: 2 })!;
+  try {
+    const listed = await listObjects(client, 'bkt', 'shapes/', WHERE, direct);
+    expect(listed.map((object) => object.key)).toEqual(binaryOrder(keys));
+    expect(listed).toEqual(await listObjects(client, 'bkt', 'shapes/', WHERE));
+    // The server did encode them (as S3 does; the SDK hands such keys back undecoded): the decoding was exercised.
+    const raw = await client.send(new ListObjectsV2Command({ Bucket: 'bkt', Prefix: 'shapes/with', EncodingType: 'url' }));
+    expect(raw.Contents?.map((object) => object.Key)).toEqual(['shapes/with+space/x+y']);
+    // The prefix itself is sent encoded and matched exactly.
+    expect((await listObjects(client, 'bkt', 'shapes/plus+', WHERE, direct)).map((object) => object.key)).toEqual(['shapes/plus+sign']);
+    expect(await listObjects(client, 'bkt', 'shapes/nothing-here', WHERE, direct)).toEqual([]);
+  } finally {
+    direct.destroy();
+  }
+});
+
+test('direct listing fails like the SDK: a missing bucket, refused credentials (never in the message), an unreachable store', async () => {
+  const direct = createObjectRequests(server.s3Endpoint, { maxSockets: 1 })!;
+  const wrong = createObjectRequests({ ...server.s3Endpoint, secretAccessKey: 'wrong-secret-value' }, { maxSockets: 1 })!;
+  const nowhere = createObjectRequests({ ...server.s3Endpoint, endpoint: 'http://127.0.0.1:1' }, { maxSockets: 1 })!;
+  try {
+    const missing = (await listObjects(client, 'no-such-bucket', '', WHERE, direct).catch((caught: unknown) => caught)) as StorageError;
+    expect(missing.message).toBe('listing no-such-bucket/ on backup store: the bucket does not exist');
+    const refused = (await listObjects(client, 'bkt', '', WHERE, wrong).catch((caught: unknown) => caught)) as StorageError;
+    expect(refused.message).toBe('listing bkt/ on backup store: the credentials were refused');
+    expect(JSON.stringify({ message: refused.message, stack: refused.stack, hint: refused.hint })).not.toContain('wrong-secret-value');
+    const unreachable = (await listObjects(client, 'bkt', '', WHERE, nowhere).catch((caught: unknown) => caught)) as StorageError;
+    expect(unreachable.message).toMatch(/cannot connect \(ECONNREFUSED\)/);
+  } finally {
+    for (const requests of [direct, wrong, nowhere]) requests.destroy();
+  }
 });
 
 test('download streams to the file; upload is multipart from a stream; head reports size or undefined', async () => {
