@@ -15,6 +15,7 @@ import http from 'node:http';
 import { S3Client as Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUNDLE_OPTIONS } from '../../scripts/build.ts';
 import { DEFAULT_TRANSFERS } from '../../src/storage/sync/engine.ts';
 import { startFaultProxy } from '../../tests/helpers/faultProxy.ts';
 import { startS3Server, type S3TestServer } from '../../tests/helpers/s3server.ts';
@@ -29,7 +30,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROUNDS_NOOP = Number(process.env.BENCH_ROUNDS_NOOP ?? 5);
 const MiB = 1024 * 1024;
 const work = mkdtempSync(join(tmpdir(), 'bench-mlpipeline-'));
-await build({ entryPoints: [join(import.meta.dirname, 'runner.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(work, 'runner.mjs'), logLevel: 'error', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+await build({ ...BUNDLE_OPTIONS, entryPoints: [join(import.meta.dirname, 'runner.ts')], outfile: join(work, 'runner.mjs') });
 const runnerPath = join(work, 'runner.mjs');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
