@@ -2,7 +2,8 @@
  * A reverse HTTP proxy for putting faults between the S3 client and an S3 server: error responses
  * (500 InternalError, 503 SlowDown), connections reset (RST) or closed (FIN) part-way through a response
  * body, uploads cut part-way through the request body, and added latency per request (a remote store).
- * Which request gets which fault is the test's choice (`fault`), so runs are deterministic.
+ * Which request gets which fault is the test's choice (`fault`), so runs are deterministic; a `delay`
+ * holds one request back so the test can change the server's state before it arrives.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,9 @@ export type Fault =
   /** Forward, then close the connection cleanly (FIN) after this many bytes of the response body: a truncated body. */
   | { kind: 'truncate-response'; afterBytes: number }
   /** Reset the connection after this many bytes of the request body (an upload cut off; upstream sees it cut too). */
-  | { kind: 'reset-request'; afterBytes: number };
+  | { kind: 'reset-request'; afterBytes: number }
+  /** Forward unchanged, but only after this long (on top of any latency): time for the test to act in between. */
+  | { kind: 'delay'; ms: number };
 
 export interface ProxiedRequest {
   method: string;
@@ -142,7 +145,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         req.pipe(upstream);
       }
     };
-    if (options.latencyMs) setTimeout(forward, options.latencyMs);
+    const delayMs = (options.latencyMs ?? 0) + (fault?.kind === 'delay' ? fault.ms : 0);
+    if (delayMs) setTimeout(forward, delayMs);
     else forward();
   });
   server.keepAliveTimeout = 30_000;

@@ -18,7 +18,7 @@ import { describeFailure, isTransient, SyncFailedError } from './errors';
 import { planSync, totalBytes, withChecksumDifferences, type CopyItem, type ListedObject, type SyncPlan, type UnchangedItem } from './planner';
 import { ProgressReporter } from './progress';
 import { emptyReport, MiB, recordError, type SyncReport } from './report';
-import { copyObject, hashObject, type SyncSide, type TransferContext } from './transfer';
+import { copyObject, hashObject, PARALLEL_PARTS, type SyncSide, type TransferContext } from './transfer';
 
 /** Measured with bench/mlpipeline (see RESULTS.md). */
 export const DEFAULT_TRANSFERS = 64;
@@ -43,10 +43,16 @@ export interface SyncOptions {
   /** Attempts per object (first included) and the first retry's delay (doubling, with jitter). Default 5, 500 ms. */
   attempts?: number;
   retryBaseDelayMs?: number;
-  /** Objects larger than this are copied multipart. Default 16 MiB. */
+  /**
+   * Objects larger than this are copied multipart; smaller ones stream as one PUT. Default 200 MiB, as
+   * rclone's --s3-upload-cutoff: a multipart upload costs the server a second pass over the bytes to
+   * assemble them, which made 64 MiB objects copy at half the speed (bench/mlpipeline/RESULTS.md, run 7).
+   */
   multipartThresholdBytes?: number;
   /** Default 16 MiB (grown for objects above 156 GiB, to stay within 10,000 parts). */
   partSizeBytes?: number;
+  /** Parts of one object copied at once (each a ranged GET into an UploadPart). Default 4, as rclone. */
+  partsInParallel?: number;
 }
 
 export interface SyncRequest {
@@ -94,6 +100,7 @@ interface ResolvedOptions {
   retryBaseDelayMs: number;
   multipartThresholdBytes: number;
   partSizeBytes: number;
+  partsInParallel: number;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string, minimum = 1): number {
@@ -120,8 +127,9 @@ export function resolveOptions(options: SyncOptions = {}): ResolvedOptions {
     progressIntervalMs: positiveInteger(options.progressIntervalMs, 5000, 'progressIntervalMs'),
     attempts: positiveInteger(options.attempts, 5, 'attempts'),
     retryBaseDelayMs: positiveInteger(options.retryBaseDelayMs, 500, 'retryBaseDelayMs', 0),
-    multipartThresholdBytes: positiveInteger(options.multipartThresholdBytes, 16 * MiB, 'multipartThresholdBytes', 0),
+    multipartThresholdBytes: positiveInteger(options.multipartThresholdBytes, 200 * MiB, 'multipartThresholdBytes', 0),
     partSizeBytes,
+    partsInParallel: positiveInteger(options.partsInParallel, PARALLEL_PARTS, 'partsInParallel'),
   };
 }
 
@@ -242,6 +250,7 @@ export async function syncObjects(request: SyncRequest): Promise<SyncReport> {
       log,
       multipartThresholdBytes: options.multipartThresholdBytes,
       partSizeBytes: options.partSizeBytes,
+      partsInParallel: options.partsInParallel,
       signal,
     };
     progress.start('copy', copies.length, report.planned.copy.bytes);

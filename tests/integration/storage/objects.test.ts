@@ -31,7 +31,7 @@ const binaryOrder = (keys: string[]): string[] => [...keys].sort((a, b) => Buffe
 async function put(keys: string[], body: (key: string) => string = () => 'x'): Promise<void> {
   const queue = [...keys];
   await Promise.all(Array.from({ length: 16 }, async () => {
-    for (let key = queue.shift(); key !== undefined; key = queue.shift()) await client.send(new PutObjectCommand({ Bucket: 'bkt', Key: key, Body: body(key) }));
+    for (let key = queue.shift(); key !== undefined; key = queue.shift()) await client.send(new PutObjectCommand({ Bucket: 'bkt', Key: key, Body: Buffer.from(body(key)) }));
   }));
 }
 

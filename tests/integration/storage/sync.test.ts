@@ -136,13 +136,16 @@ test('more than 1000 objects: all copied, progress logged on the interval, the r
   expect(again.skipped.objects).toBe(1050);
 });
 
-test('a 50 MiB object (multipart: see syncFaults for the parts on the wire) arrives byte for byte', async () => {
-  await bucket(src, 'big');
+test.each([
+  ['as 7 parts of 8 MiB, 4 at a time (see syncFaults for the parts on the wire)', 'bigparts', { partSizeBytes: 8 * 1024 * 1024, multipartThresholdBytes: 16 * 1024 * 1024 }],
+  ['as one streamed PUT (below the default multipart cutoff, 200 MiB)', 'bigone', {}],
+] as const)('a 50 MiB object arrives byte for byte %s', async (_, b, options) => {
+  await bucket(src, b);
   const data = randomBytes(50 * 1024 * 1024 + 123);
-  await put(src, 'big', 'b/model.bin', data);
-  const report = await run('big', 'b/', 'big-dst', { partSizeBytes: 8 * 1024 * 1024 });
+  await put(src, b, 'b/model.bin', data);
+  const report = await run(b, 'b/', `${b}-dst`, options);
   expect(report.copied).toEqual({ objects: 1, bytes: data.length });
-  expect(sha(await read(dst, 'big-dst', 'model.bin'))).toBe(sha(data));
+  expect(sha(await read(dst, `${b}-dst`, 'model.bin'))).toBe(sha(data));
 });
 
 test('sync deletes extras and replaces size differences; copy-only keeps extras', async () => {

@@ -121,3 +121,17 @@ test('latency delays every request by at least the given time', async () => {
   expect(performance.now() - started).toBeGreaterThanOrEqual(150);
   await proxy.close();
 });
+
+test('a delay fault holds back just that request: the ones after it overtake it', async () => {
+  const proxy = await startFaultProxy({ target, fault: ({ path }) => (path === '/bkt/slow' ? { kind: 'delay', ms: 300 } : undefined) });
+  const finished: string[] = [];
+  const started = performance.now();
+  await Promise.all(['/bkt/slow', '/bkt/fast'].map(async (path) => {
+    await request(proxy, 'GET', path);
+    finished.push(path);
+  }));
+  expect(finished).toEqual(['/bkt/fast', '/bkt/slow']);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+  expect(proxy.injected).toEqual(['delay']);
+  await proxy.close();
+});

@@ -133,7 +133,7 @@ test.each([
     ),
   );
   const log: string[] = [];
-  const report = await run(b, { partSizeBytes: 5 * 1024 * 1024 }, log, undefined, direct);
+  const report = await run(b, { partSizeBytes: 5 * 1024 * 1024, multipartThresholdBytes: 16 * 1024 * 1024 }, log, undefined, direct);
   const injected = srcProxy.injected.length + dstProxy.injected.length - injectedBefore;
   expect(injected).toBe(12);
   expect(report).toMatchObject({ copied: { objects: 13 }, errorCount: 0 });
@@ -199,4 +199,47 @@ test('an aborted run stops mid-way, deletes nothing; the rerun copies only what 
   expect(rerun.copied.objects + rerun.skipped.objects).toBe(40);
   expect(rerun.deleted.objects).toBe(1);
   expect(await hashes(dstDirect, 'abrt-dst')).toEqual(await hashes(srcDirect, 'abrt', 'f/'));
+});
+
+test('an object replaced while its parts are copied fails that attempt (never two versions mixed); the retry copies the new one whole', async () => {
+  const before = randomBytes(12 * 1024 * 1024);
+  const after = randomBytes(before.length);
+  await seed('repl', { 'f/model.bin': before });
+  // Parts one at a time: when part 2 is asked for, part 1 is on the destination already; the source
+  // object is replaced before that request reaches the server. (s3rver ignores If-Match, so the ETag
+  // check is what must catch it.)
+  let replaced: Promise<unknown> | undefined;
+  srcProxy.setFault((request) => {
+    if (request.method !== 'GET' || request.path !== '/repl/f/model.bin' || request.previous !== 1) return undefined;
+    replaced = srcDirect.send(new PutObjectCommand({ Bucket: 'repl', Key: 'f/model.bin', Body: after }));
+    return { kind: 'delay', ms: 500 };
+  });
+  const log: string[] = [];
+  const report = await run('repl', { partSizeBytes: 5 * 1024 * 1024, multipartThresholdBytes: 5 * 1024 * 1024, partsInParallel: 1 }, log);
+  await replaced;
+  expect(report).toMatchObject({ copied: { objects: 1 }, retries: 1, errorCount: 0 });
+  expect(log.join('\n')).toMatch(/retry 1\/4 copying f\/model\.bin in \d+ ms: reading repl\/f\/model\.bin \(bytes 5242880–10485759\) on backup store .*: the object changed while it was being copied/);
+  expect(await hashes(dstDirect, 'repl-dst')).toEqual({ 'model.bin': sha(after) });
+});
+
+test('parts of one object go in parallel; a part cut off fails the attempt, and the retry completes the object', async () => {
+  const data = randomBytes(24 * 1024 * 1024);
+  await seed('para', { 'f/big.bin': data });
+  const firstArrival = new Map<number, number>();
+  dstProxy.setFault((request) => {
+    const part = Number(/partNumber=(\d+)/.exec(request.url)?.[1]);
+    if (request.method !== 'PUT' || !part || firstArrival.has(part)) return undefined;
+    firstArrival.set(part, performance.now());
+    // Part 1 is held back 300 ms on its first attempt; part 3's first upload is cut off.
+    if (part === 1) return { kind: 'delay', ms: 300 };
+    if (part === 3) return { kind: 'reset-request', afterBytes: 1_000_000 };
+    return undefined;
+  });
+  const log: string[] = [];
+  const report = await run('para', { partSizeBytes: 5 * 1024 * 1024, multipartThresholdBytes: 5 * 1024 * 1024 }, log);
+  expect(report).toMatchObject({ copied: { objects: 1 }, retries: 1, errorCount: 0 });
+  // Part 2 was asked for while part 1 was still held: one at a time, it would have waited 300 ms.
+  expect((firstArrival.get(2) as number) - (firstArrival.get(1) as number)).toBeLessThan(300);
+  expect(log.join('\n')).toMatch(/retry 1\/4 copying f\/big\.bin in \d+ ms: writing para-dst\/big\.bin \(part 3 of 5\) on MinIO/);
+  expect(await hashes(dstDirect, 'para-dst')).toEqual({ 'big.bin': sha(data) });
 });
