@@ -89,6 +89,41 @@ test.each([
   expect(await minioKeys()).toEqual([...KEYS].sort());
 });
 
+test('a run killed mid-way (SIGKILL, nothing cleaned up) deletes nothing; the rerun finishes the job without copying anything twice', async () => {
+  const bulk = Array.from({ length: 40 }, (_, i) => `run-${i % 4}/part-${String(i).padStart(2, '0')}.bin`);
+  const data = new Map(bulk.map((key) => [key, randomBytes(100_000)]));
+  for (const [key, body] of data) await storeClient.send(new PutObjectCommand({ Bucket: 'ckf-backups', Key: `cluster-a/bulk/${key}`, Body: body }));
+  await minioClient.send(new CreateBucketCommand({ Bucket: 'bulk' }));
+  await minioClient.send(new PutObjectCommand({ Bucket: 'bulk', Key: 'extra.log', Body: 'not in the backup' }));
+  const landed = async () => (await listObjects(minioClient, 'bulk', '', 'minio')).length - 1;
+
+  // 4 MB at 1 MiB/s: about 4 s. Killed once some objects have landed, well before the end.
+  const kill = new AbortController();
+  const killed = unit().action('restore-mlpipeline', { prefix: 'bulk', bucket: 'bulk', bwlimit: '1M' }, { killSignal: kill.signal });
+  while ((await landed()) < 5) await new Promise((resolve) => setTimeout(resolve, 50));
+  kill.abort();
+  const first = await killed;
+  expect(first.exitCode).not.toBe(0);
+  // What the killed run finished: present at full size (an upload cut by the kill could leave a short one).
+  const leftBehind = await listObjects(minioClient, 'bulk', '', 'minio');
+  const complete = leftBehind.filter((object) => data.get(object.key)?.length === object.size).length;
+  expect(complete).toBeGreaterThanOrEqual(5);
+  expect(complete).toBeLessThan(bulk.length);
+  expect(leftBehind.map((object) => object.key)).toContain('extra.log');
+
+  const rerun = await unit().action('restore-mlpipeline', { prefix: 'bulk', bucket: 'bulk', bwlimit: '0' });
+  expect(rerun.state.failure).toBeNull();
+  const results = rerun.state.results as Record<string, string>;
+  // Exactly what the killed run had not finished is copied; nothing it finished is copied again.
+  expect(results).toMatchObject({ 'copied.objects': String(bulk.length - complete), 'skipped.objects': String(complete), 'deleted.objects': '1' });
+  const after = await listObjects(minioClient, 'bulk', '', 'minio');
+  expect(after.map((object) => object.key).sort()).toEqual([...bulk].sort());
+  for (const key of bulk) {
+    const object = await minioClient.send(new GetObjectCommand({ Bucket: 'bulk', Key: key }));
+    expect([key, sha(await object.Body!.transformToByteArray())]).toEqual([key, sha(data.get(key)!)]);
+  }
+});
+
 test('no key of either store appears in any output', () => {
   const output = session.visibleOutput();
   for (const value of [STORE_KEYS.secretKey, STORE_KEYS.accessKey, MINIO_KEYS.secretKey]) expect(output).not.toContain(value);

@@ -46,9 +46,21 @@ function baseEnv(env: CharmEnv, dispatchPath: string): Record<string, string> {
   };
 }
 
-async function dispatch(env: CharmEnv, vars: Record<string, string>): Promise<DispatchResult> {
+export interface DispatchOptions {
+  /** Aborting it kills the charm process outright (SIGKILL), as a node failure or a pod eviction would. */
+  killSignal?: AbortSignal;
+}
+
+async function dispatch(env: CharmEnv, vars: Record<string, string>, options: DispatchOptions = {}): Promise<DispatchResult> {
   const started = performance.now();
-  const result = await execa(join(env.charmDir, 'dispatch'), [], { env: vars, extendEnv: false, reject: false, cwd: env.charmDir, timeout: 600_000 });
+  const result = await execa(join(env.charmDir, 'dispatch'), [], {
+    env: vars,
+    extendEnv: false,
+    reject: false,
+    cwd: env.charmDir,
+    timeout: 600_000,
+    ...(options.killSignal ? { cancelSignal: options.killSignal, killSignal: 'SIGKILL' as const } : {}),
+  });
   const exitCode = result.exitCode ?? -1;
   finishHook(env.statePath, exitCode);
   return { exitCode, stdout: String(result.stdout), stderr: String(result.stderr), durationMs: performance.now() - started, state: readState(env.statePath) };
@@ -72,7 +84,7 @@ function withDefaults(charmDir: string, name: string, params: Record<string, unk
   return { ...defaults, ...params };
 }
 
-export async function runCharmAction(env: CharmEnv, name: string, params: Record<string, unknown>): Promise<DispatchResult> {
+export async function runCharmAction(env: CharmEnv, name: string, params: Record<string, unknown>, options: DispatchOptions = {}): Promise<DispatchResult> {
   updateState(env.statePath, (state) => {
     state.action = { name, params: withDefaults(env.charmDir, name, params) };
     state.results = {};
@@ -81,7 +93,7 @@ export async function runCharmAction(env: CharmEnv, name: string, params: Record
   });
   const vars = { ...baseEnv(env, `actions/${name}`), JUJU_ACTION_NAME: name, JUJU_ACTION_UUID: String(Date.now()) };
   try {
-    return await dispatch(env, vars);
+    return await dispatch(env, vars, options);
   } finally {
     updateState(env.statePath, (state) => {
       state.action = null;

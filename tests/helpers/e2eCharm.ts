@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installFakeHookTools } from '../fakes/hook-tools/install.ts';
 import type { HookToolState } from '../fakes/hook-tools/state.ts';
-import { type CharmEnv, type DispatchResult, E2E_CHARM_DIR, runCharmAction, runHook } from './charmProcess';
+import { type CharmEnv, type DispatchOptions, type DispatchResult, E2E_CHARM_DIR, runCharmAction, runHook } from './charmProcess';
 
 export interface E2eUnit {
   env: CharmEnv;
   hook(name: string, relation?: { id: string; endpoint: string; remoteApp: string }): Promise<DispatchResult>;
-  action(name: string, params?: Record<string, unknown>): Promise<DispatchResult>;
+  action(name: string, params?: Record<string, unknown>, options?: DispatchOptions): Promise<DispatchResult>;
 }
 
 export interface E2eSession {
@@ -42,7 +42,7 @@ export function e2eSession(): E2eSession {
       return {
         env,
         hook: (name, relation) => record(runHook(env, name, relation)),
-        action: (name, params = {}) => record(runCharmAction(env, name, params)),
+        action: (name, params = {}, options = {}) => record(runCharmAction(env, name, params, options)),
       };
     },
     visibleOutput: () =>
