@@ -16,7 +16,7 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { SizeMismatchError, TruncatedBodyError } from '../bodyErrors';
 import type { S3Endpoint } from '../endpoint';
-import { parseListPage, type ListPage } from './listingXml';
+import { ListingFormatError, parseListPage, type ListPage } from './listingXml';
 import { objectTarget, uriEncode } from './objectUrl';
 import { responseError, type S3ResponseError } from './responseError';
 
@@ -43,6 +43,7 @@ export interface GotObject {
 export const USER_AGENT = 'ckf-restore';
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 const SOCKET_TIMEOUT_MS = 120_000;
+const MAX_LIST_PAGE_BYTES = 32 * 1024 * 1024;
 /** Beyond this difference from the server's clock, S3 refuses signatures (RequestTimeTooSkewed). */
 const SKEW_LIMIT_MS = 5 * 60_000;
 
@@ -141,7 +142,16 @@ export class ObjectRequests {
     if (continuationToken) query['continuation-token'] = continuationToken;
     const response = await this.send('GET', bucket, '', query, { 'x-amz-content-sha256': EMPTY_SHA256 }, undefined, signal);
     const chunks: Buffer[] = [];
-    for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+    let length = 0;
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      // 1000 keys of at most 1 KiB each, escaped, is a few MiB: anything far beyond is not a listing page.
+      if (length > MAX_LIST_PAGE_BYTES) {
+        response.destroy();
+        throw new ListingFormatError(`a page larger than ${MAX_LIST_PAGE_BYTES / 1024 / 1024} MiB`);
+      }
+      chunks.push(chunk);
+    }
     return parseListPage(Buffer.concat(chunks).toString('utf8'));
   }
 

@@ -1,10 +1,13 @@
 /**
- * Direct GetObject/PutObject (src/storage/requests/) against a real S3 server, which checks every
+ * Direct GetObject/PutObject/listing (src/storage/requests/) against a real S3 server, which checks every
  * signature: key shapes, carried headers, sizes that do not match the listing, refused credentials, a
  * skewed clock, an unreachable endpoint.
  */
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ListingFormatError } from '../../../src/storage/requests/listingXml';
 import { createS3Client } from '../../../src/storage/client';
 import { SizeMismatchError } from '../../../src/storage/bodyErrors';
 import { createObjectRequests, ObjectRequests, S3ResponseError } from '../../../src/storage/requests/objectRequests';
@@ -105,4 +108,36 @@ test('an unreachable endpoint fails with a network code the engine retries', asy
 
 test('without an explicit endpoint (AWS by region) there are no direct requests: the SDK resolves and does the work', () => {
   expect(createObjectRequests({ ...server.s3Endpoint, endpoint: undefined }, { maxSockets: 1 })).toBeUndefined();
+});
+
+test('a listing response that is not a readable page fails (retryable), never a shorter listing; an endless one is cut off', async () => {
+  // A server that misbehaves as no S3 test server can: any request gets this body with a 200.
+  let body: (response: http.ServerResponse) => void = (response) => response.end('<html>proxy error page</html>');
+  const odd = http.createServer((_request, response) => body(response));
+  await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+  const oddRequests = createObjectRequests({ ...server.s3Endpoint, endpoint: `http://127.0.0.1:${(odd.address() as AddressInfo).port}` }, { maxSockets: 1 })!;
+  try {
+    const garbled = await oddRequests.listPage('direct', '', undefined).catch((caught: unknown) => caught);
+    expect(garbled).toBeInstanceOf(ListingFormatError);
+    expect(isTransient(toStorageError(garbled, 'backup store', 'listing direct/'))).toBe(true);
+
+    let sent = 0;
+    body = (response) => {
+      const chunk = Buffer.alloc(1024 * 1024, 'x');
+      const more = (): void => {
+        while (sent < 200 * 1024 * 1024 && response.write(chunk)) sent += chunk.length;
+        if (sent < 200 * 1024 * 1024) response.once('drain', more);
+        else response.end();
+      };
+      more();
+    };
+    const endless = await oddRequests.listPage('direct', '', undefined).catch((caught: unknown) => caught);
+    expect(endless).toBeInstanceOf(ListingFormatError);
+    expect((endless as Error).message).toMatch(/a page larger than 32 MiB/);
+    expect(sent).toBeLessThan(100 * 1024 * 1024);
+  } finally {
+    oddRequests.destroy();
+    odd.closeAllConnections();
+    await new Promise((resolve) => odd.close(resolve));
+  }
 });
