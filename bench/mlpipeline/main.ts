@@ -2,7 +2,7 @@
  * restore-mlpipeline's sync engine against Debian's rclone (`rclone sync --size-only --fast-list`) and
  * against the raw limit (a bare parallel GET+PUT loop), between two s3rver servers on loopback.
  * Usage: npm run bench:mlpipeline   (env BENCH_SMALL=1 for a quick run with 1/10 of the data;
- *        BENCH_SCENARIOS=ac,d,b,bw to run only some; BENCH_TRANSFERS / BENCH_ALT_TRANSFERS for the engine's
+ *        BENCH_SCENARIOS=ac,d,b,bl,bw to run only some; BENCH_TRANSFERS / BENCH_ALT_TRANSFERS for the engine's
  *        two settings; BENCH_ROUNDS (3) and BENCH_ROUNDS_NOOP (5) alternating rounds, medians reported)
  * Prints a markdown table and the target ratios; writes nothing else (RESULTS.md is written by hand).
  */
@@ -21,7 +21,7 @@ import { startFaultProxy } from '../../tests/helpers/faultProxy.ts';
 import { startS3Server, type S3TestServer } from '../../tests/helpers/s3server.ts';
 
 const SMALL = process.env.BENCH_SMALL === '1';
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'ac,d,b,bw').split(',');
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'ac,d,b,bl,bw').split(',');
 const want = (scenario: string): boolean => SCENARIOS.includes(scenario);
 /** The engine's transfers (default: the action's default) and a second setting measured beside it. */
 const OURS = Number(process.env.BENCH_TRANSFERS ?? DEFAULT_TRANSFERS);
@@ -83,8 +83,17 @@ async function timed(file: string, args: string[], env: Record<string, string | 
 let destinationCounter = 0;
 const freshBucket = (): string => `dst-${String(++destinationCounter).padStart(3, '0')}`;
 
-async function ours(mode: 'engine' | 'raw', src: { endpoint: string; server: S3TestServer }, dst: S3TestServer, bucket: string, prefix: string, transfers: number, destinationBucket = freshBucket(), bwlimit?: string): Promise<Measured> {
-  const job = { mode, source: { ...src.server.s3Endpoint, endpoint: src.endpoint }, destination: dst.s3Endpoint, sourceBucket: bucket, prefix, destinationBucket, transfers, bwlimit };
+async function ours(
+  mode: 'engine' | 'raw',
+  src: { endpoint: string; server: S3TestServer },
+  dst: S3TestServer,
+  bucket: string,
+  prefix: string,
+  transfers: number,
+  destinationBucket = freshBucket(),
+  options: { bwlimit?: string; partsInParallel?: number } = {},
+): Promise<Measured> {
+  const job = { mode, source: { ...src.server.s3Endpoint, endpoint: src.endpoint }, destination: dst.s3Endpoint, sourceBucket: bucket, prefix, destinationBucket, transfers, ...options };
   const env = { PATH: process.env.PATH, HOME: process.env.HOME };
   const run = await timed(process.execPath, [runnerPath, JSON.stringify(job)], env);
   const out = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { objects: number; bytes: number; maxRssKiB: number };
@@ -155,6 +164,10 @@ try {
   await seed(seeder, 'backups', 'cluster-a/mlpipeline/', sizesA);
   await seed(seeder, 'models', 'cluster-a/mlpipeline/', sizesB);
   await seed(seeder, 'limited', 'p/', Array.from({ length: 25 }, () => MiB));
+  // Above the 200 MiB multipart cutoff (ours and rclone's): parts in parallel, 4 at a time, against 1.
+  const countL = SMALL ? 1 : 2;
+  const sizeL = 320 * MiB;
+  if (want('bl')) await seed(seeder, 'huge', 'p/', Array.from({ length: countL }, () => sizeL));
 
   const ratios: string[] = [];
   const prefixA = 'cluster-a/mlpipeline/';
@@ -221,9 +234,23 @@ try {
     ratios.push(`- (b) engine peak RSS ${engineB.rssMiB.toFixed(0)} MiB (target ≤ 200 MB); speed ${((rawB.ms / engineB.ms) * 100).toFixed(0)}% of raw, ${(rcloneB.ms / engineB.ms).toFixed(2)}× rclone defaults`);
   }
 
+  // (b) beyond the multipart cutoff: not a target, a measure of parallel parts
+  if (want('bl')) {
+    const l = await alternate(ROUNDS, {
+      engine: () => ours('engine', direct, minio, 'huge', 'p/', OURS),
+      engineSequential: () => ours('engine', direct, minio, 'huge', 'p/', OURS, freshBucket(), { partsInParallel: 1 }),
+      rclone: () => rclone(direct, minio, 'huge', 'p/', countL, countL * sizeL, undefined),
+    });
+    const label = `(b') ${countL} × ${sizeL / MiB} MiB`;
+    const parallel = row(label, `engine ×${OURS}, 4 parts at a time`, l.engine ?? []);
+    const sequential = row(label, `engine ×${OURS}, 1 part at a time`, l.engineSequential ?? []);
+    const rcloneL = row(label, 'rclone defaults (4 parts at a time)', l.rclone ?? []);
+    ratios.push(`- (b') multipart: 4 parts at a time ${(sequential.ms / parallel.ms).toFixed(2)}× 1 at a time; ${(rcloneL.ms / parallel.ms).toFixed(2)}× rclone defaults; peak RSS ${parallel.rssMiB.toFixed(0)} MiB`);
+  }
+
   // bwlimit
   if (want('bw')) {
-    const limited = row('bwlimit 5M, 25 × 1 MiB', `engine ×${OURS}`, [await ours('engine', direct, minio, 'limited', 'p/', OURS, freshBucket(), '5M')]);
+    const limited = row('bwlimit 5M, 25 × 1 MiB', `engine ×${OURS}`, [await ours('engine', direct, minio, 'limited', 'p/', OURS, freshBucket(), { bwlimit: '5M' })]);
     ratios.push(`- bwlimit 5M: measured ${(limited.bytes / MiB / (limited.ms / 1000)).toFixed(2)} MiB/s over the whole run incl. process start and listing (target 5 ± 0.5)`);
   }
 

@@ -20,6 +20,7 @@ interface Job {
   destinationBucket: string;
   transfers: number;
   bwlimit?: string;
+  partsInParallel?: number;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
@@ -37,7 +38,7 @@ if (job.mode === 'engine') {
   const report = await syncObjects({
     source: { client: source, requests: sourceRequests, bucket: job.sourceBucket, prefix: job.prefix, where: 'backup store' },
     destination: { client: destination, requests: destinationRequests, bucket: job.destinationBucket, prefix: '', where: 'MinIO' },
-    options: { transfers: job.transfers, ...(job.bwlimit ? { bwlimit: job.bwlimit } : {}) },
+    options: { transfers: job.transfers, ...(job.bwlimit ? { bwlimit: job.bwlimit } : {}), ...(job.partsInParallel ? { partsInParallel: job.partsInParallel } : {}) },
   });
   objects = report.copied.objects;
   bytes = report.copied.bytes;
