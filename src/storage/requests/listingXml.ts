@@ -5,6 +5,7 @@
  * is an error, never a shorter listing.
  */
 import type { ObjectInfo } from '../objects';
+import { elementText, MalformedXmlError } from './xmlText';
 
 export interface ListPage {
   objects: ObjectInfo[];
@@ -19,19 +20,6 @@ export class ListingFormatError extends Error {
   }
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** XML character data: the five named entities and numeric character references. */
-function unescapeXml(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|amp|lt|gt|quot|apos);/g, (reference, entity: string) => {
-    if (!entity.startsWith('#')) return ENTITIES[entity] as string;
-    const codePoint = entity.startsWith('#x') ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
-    if (codePoint > 0x10ffff) throw new ListingFormatError(`${reference} is not a character`);
-    return String.fromCodePoint(codePoint);
-  });
-}
-
 /** encoding-type=url values: S3 and MinIO encode a space as `+` (a literal `+` as %2B), as HTML forms do. */
 function urlDecode(text: string): string {
   try {
@@ -42,17 +30,16 @@ function urlDecode(text: string): string {
   }
 }
 
-/** The text of the first `<element>` in `xml` (undefined when absent). Listing elements hold text only. */
-function elementText(xml: string, element: string): string | undefined {
-  const open = `<${element}>`;
-  const start = xml.indexOf(open);
-  if (start === -1) return undefined;
-  const end = xml.indexOf(`</${element}>`, start + open.length);
-  if (end === -1) throw new ListingFormatError(`<${element}> is not closed`);
-  return unescapeXml(xml.slice(start + open.length, end));
+export function parseListPage(xml: string): ListPage {
+  try {
+    return readListPage(xml);
+  } catch (error) {
+    if (error instanceof MalformedXmlError) throw new ListingFormatError(error.message);
+    throw error;
+  }
 }
 
-export function parseListPage(xml: string): ListPage {
+function readListPage(xml: string): ListPage {
   const body = xml.indexOf('<ListBucketResult');
   const bodyEnd = xml.lastIndexOf('</ListBucketResult>');
   if (body === -1 || bodyEnd === -1) throw new ListingFormatError('no complete <ListBucketResult> element');

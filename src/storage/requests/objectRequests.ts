@@ -66,6 +66,16 @@ export class NodeSha256 {
   }
 }
 
+/** One request: the key '' addresses the bucket itself (a listing). */
+interface RequestSpec {
+  method: 'GET' | 'PUT';
+  bucket: string;
+  key: string;
+  query?: Record<string, string>;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
 export class ObjectRequests {
   private readonly endpoint: URL;
   private readonly signer: SignatureV4;
@@ -96,7 +106,7 @@ export class ObjectRequests {
 
   /** The object's bytes, which must be exactly `expectedBytes` (the listed size), and its carried headers. */
   async getObject(bucket: string, key: string, expectedBytes: number, signal?: AbortSignal): Promise<GotObject> {
-    const response = await this.send('GET', bucket, key, {}, { 'x-amz-content-sha256': EMPTY_SHA256 }, undefined, signal);
+    const response = await this.send({ method: 'GET', bucket, key, headers: { 'x-amz-content-sha256': EMPTY_SHA256 } }, signal);
     const declared = response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
     if (declared !== expectedBytes) {
       response.destroy();
@@ -118,15 +128,8 @@ export class ObjectRequests {
   }
 
   async putObject(bucket: string, key: string, body: Buffer, headers: ObjectHeaders, signal?: AbortSignal): Promise<void> {
-    const response = await this.send(
-      'PUT',
-      bucket,
-      key,
-      {},
-      { ...headers, 'content-length': String(body.length), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') },
-      body,
-      signal,
-    );
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const response = await this.send({ method: 'PUT', bucket, key, headers: { ...headers, 'content-length': String(body.length), 'x-amz-content-sha256': sha256 }, body }, signal);
     response.resume();
     await new Promise<void>((resolve, reject) => response.on('end', resolve).on('error', reject));
   }
@@ -140,7 +143,7 @@ export class ObjectRequests {
     const query: Record<string, string> = { 'encoding-type': 'url', 'list-type': '2', 'max-keys': '1000' };
     if (prefix) query.prefix = prefix;
     if (continuationToken) query['continuation-token'] = continuationToken;
-    const response = await this.send('GET', bucket, '', query, { 'x-amz-content-sha256': EMPTY_SHA256 }, undefined, signal);
+    const response = await this.send({ method: 'GET', bucket, key: '', query, headers: { 'x-amz-content-sha256': EMPTY_SHA256 } }, signal);
     const chunks: Buffer[] = [];
     let length = 0;
     for await (const chunk of response as AsyncIterable<Buffer>) {
@@ -160,17 +163,9 @@ export class ObjectRequests {
   }
 
   /** One signed request; resolves on a 2xx response (body unread), rejects with S3ResponseError otherwise. */
-  private async send(
-    method: 'GET' | 'PUT',
-    bucket: string,
-    key: string,
-    query: Record<string, string>,
-    headers: Record<string, string>,
-    body: Buffer | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<IncomingMessage> {
+  private async send(spec: RequestSpec, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
-      const response = await this.request(method, bucket, key, query, headers, body, signal);
+      const response = await this.request(spec, signal);
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) return response;
       const error = await responseError(response);
@@ -179,15 +174,7 @@ export class ObjectRequests {
     }
   }
 
-  private async request(
-    method: string,
-    bucket: string,
-    key: string,
-    query: Record<string, string>,
-    headers: Record<string, string>,
-    body: Buffer | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<IncomingMessage> {
+  private async request({ method, bucket, key, query = {}, headers, body }: RequestSpec, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     const target = objectTarget(this.endpoint, this.store.forcePathStyle, bucket, key);
     const signed = await this.signer.sign(
       { method, protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, query, headers: { host: target.host, 'user-agent': USER_AGENT, ...headers } },

@@ -4,6 +4,7 @@
  * retry decisions (sync/errors.ts) and operator messages (storageError.ts) treat both paths alike.
  */
 import type { IncomingMessage } from 'node:http';
+import { elementText, MalformedXmlError } from './xmlText';
 
 export class S3ResponseError extends Error {
   readonly $metadata: { httpStatusCode: number };
@@ -21,11 +22,14 @@ export class S3ResponseError extends Error {
   }
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function xmlText(xml: string, element: string): string | undefined {
-  const match = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml);
-  return match?.[1]?.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => ENTITIES[name] as string);
+/** An element of an error body, or undefined when absent or unreadable (the status then speaks for it). */
+function errorText(xml: string, element: string): string | undefined {
+  try {
+    return elementText(xml, element);
+  } catch (error) {
+    if (error instanceof MalformedXmlError) return undefined;
+    throw error;
+  }
 }
 
 /** Reads at most 64 KiB of the body (error bodies are small; a proxy's HTML page need not be read whole). */
@@ -38,7 +42,7 @@ export async function responseError(response: IncomingMessage): Promise<S3Respon
   }
   const xml = Buffer.concat(chunks).toString('utf8');
   const status = response.statusCode ?? 0;
-  const code = xmlText(xml, 'Code') ?? (status === 404 ? 'NotFound' : `HTTP${status}`);
-  const message = xmlText(xml, 'Message') ?? `HTTP ${status} ${response.statusMessage ?? ''}`.trim();
+  const code = errorText(xml, 'Code') ?? (status === 404 ? 'NotFound' : `HTTP${status}`);
+  const message = errorText(xml, 'Message') ?? `HTTP ${status} ${response.statusMessage ?? ''}`.trim();
   return new S3ResponseError(code, message, status, response.headers.date);
 }

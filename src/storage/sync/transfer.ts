@@ -92,7 +92,7 @@ export async function copyObject(item: CopyItem, context: TransferContext): Prom
     try {
       const payload = item.size === 0 ? await emptyBody(from.chunks) : bodyStream(from.chunks, attempt.onBodyError);
       await destination.client.send(
-        new PutObjectCommand({ Bucket: destination.bucket, Key: item.destinationKey, Body: payload, ContentLength: item.size, ...carriedHeaders(from.response) }),
+        new PutObjectCommand({ Bucket: destination.bucket, Key: item.destinationKey, Body: payload, ContentLength: item.size, ...headersToKeep(from.response) }),
         { abortSignal: attempt.signal },
       );
     } catch (error) {
@@ -129,7 +129,7 @@ async function copyInParts(item: CopyItem, context: TransferContext): Promise<vo
     const first = await attempt.open(item, range(1));
     try {
       const created = await destination.client.send(
-        new CreateMultipartUploadCommand({ Bucket: destination.bucket, Key: item.destinationKey, ...carriedHeaders(first.response) }),
+        new CreateMultipartUploadCommand({ Bucket: destination.bucket, Key: item.destinationKey, ...headersToKeep(first.response) }),
         { abortSignal: attempt.signal },
       );
       uploadId = created.UploadId;
@@ -294,7 +294,7 @@ class Attempt {
 }
 
 /** The headers an object keeps when copied: content type and the other content headers, user metadata. */
-function carriedHeaders(response: GetObjectCommandOutput) {
+function headersToKeep(response: GetObjectCommandOutput) {
   return {
     ContentType: response.ContentType,
     Metadata: response.Metadata,
