@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packCharm } from '../scripts/pack.ts';
-import { installFakeHookTools } from '../tests/fakes/hook-tools/install.ts';
-import { readState } from '../tests/fakes/hook-tools/state.ts';
+import { installFakeHookTools } from '../tests/fakes/hookTools/install.ts';
+import { readState } from '../tests/fakes/hookTools/state.ts';
 import { unpackCharm } from '../tests/helpers/unpackCharm.ts';
 
 const runs = Number(process.argv[2] ?? 10);

@@ -4,7 +4,7 @@
  * API whose mlmd-0 "container" runs real commands, a fake Juju controller with kfp-db and katib-db),
  * seeds a realistic backup store, then runs the hooks and every action through the packed charm's
  * dispatch exactly as Juju would, printing what `juju status` and `juju run` would show. It cleans up
- * after itself. Run with: node --import ./scripts/register-ts.mjs --experimental-transform-types scripts/sandbox.ts
+ * after itself. Run with: node --import ./scripts/registerTs.mjs --experimental-transform-types scripts/sandbox.ts
  */
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../src/storage/client.ts';
-import { installFakeHookTools } from '../tests/fakes/hook-tools/install.ts';
-import { readState } from '../tests/fakes/hook-tools/state.ts';
-import { createTestPki } from '../tests/fakes/juju-controller/pki.ts';
-import { startFakeJujuController } from '../tests/fakes/juju-controller/server.ts';
+import { installFakeHookTools } from '../tests/fakes/hookTools/install.ts';
+import { readState } from '../tests/fakes/hookTools/state.ts';
+import { createTestPki } from '../tests/fakes/jujuController/pki.ts';
+import { startFakeJujuController } from '../tests/fakes/jujuController/server.ts';
 import { type CharmEnv, runCharmAction, runHook } from '../tests/helpers/charmProcess.ts';
 import { BUCKET, startMlmdWorld, STORE_PATH } from '../tests/helpers/mlmdWorld.ts';
 import { fakeRelation, minioAppData, s3IntegratorAppData } from '../tests/helpers/relationData.ts';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     // The integrators answer the handshakes the charm just wrote.
     const state = readState(tools.statePath);
     say(`  charm wrote: s3-credentials ${JSON.stringify(state.relations[0]?.localAppData)}, object-storage ${JSON.stringify(state.relations[1]?.localAppData)}`);
-    const { updateState } = await import('../tests/fakes/hook-tools/state.ts');
+    const { updateState } = await import('../tests/fakes/hookTools/state.ts');
     updateState(tools.statePath, (next) => {
       Object.assign(next.relations[0]!.remoteAppData, s3IntegratorAppData({ ...STORE_KEYS, bucket: BUCKET, endpoint: world.store.endpoint, path: STORE_PATH, region: 'us-east-1' }));
     });

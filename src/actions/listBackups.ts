@@ -4,7 +4,7 @@ import type { ActionHandler } from '../juju/actionRunner';
 import type { Results } from '../juju/actionResults';
 import { ParamReader } from '../juju/params';
 import { backupStoreEndpoint, describeBackupStore } from '../relations/backupStore';
-import { listDatabaseBackups } from '../restore/databases/list-database-backups';
+import { listDatabaseBackups } from '../restore/databases/listDatabaseBackups';
 import type { DatabaseBackups } from '../restore/databases/types';
 import { listStoreBackups, type StoreBackups } from '../restore/listBackups';
 import { createS3Client } from '../storage/client';

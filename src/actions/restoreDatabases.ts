@@ -4,7 +4,7 @@ import type { ActionHandler } from '../juju/actionRunner';
 import type { ResultValue } from '../juju/actionResults';
 import { ParamReader } from '../juju/params';
 import { DatabaseRestoreFailedError } from '../restore/databases/errors';
-import { restoreDatabases } from '../restore/databases/restore-databases';
+import { restoreDatabases } from '../restore/databases/restoreDatabases';
 import { DATABASE_KEYS, type DatabaseKey, type DatabaseRestoreResult } from '../restore/databases/types';
 import { readConfig } from './charmState';
 import { readControllerAccess } from './controllerAccess';

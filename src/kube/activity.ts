@@ -1,4 +1,4 @@
-import { isNotFound, toKubeApiError } from './api-error';
+import { isNotFound, toKubeApiError } from './apiError';
 import type { KubeClient } from './client';
 
 /**

@@ -3,9 +3,9 @@ import type { Readable, Writable } from 'node:stream';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import { RestoreError } from '../errors';
 import type { KubeClient } from './client';
-import { toKubeApiError } from './api-error';
+import { toKubeApiError } from './apiError';
 import { ExecConnectionError, ExecFailedError, KubeApiError, KubeNotFoundError, KubeTimeoutError } from './errors';
-import { parseExecStatus } from './exec-status';
+import { parseExecStatus } from './execStatus';
 
 /** The channel-multiplexed exec subprotocols we speak, preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;

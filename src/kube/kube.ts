@@ -1,7 +1,7 @@
 import { checkActivity, type ActivityReport } from './activity';
 import { createKubeClient, loadKubeConfig, type KubeClient, type LoadKubeConfigOptions } from './client';
 import { execInPod, type ExecOptions, type ExecResult } from './exec';
-import { volumeFreeSpace, type FreeSpace } from './free-space';
+import { volumeFreeSpace, type FreeSpace } from './freeSpace';
 import { findMlmdPod, restartPodAndWaitReady, type PodContainer } from './pods';
 import { quiesceStatefulSet, resumeStatefulSet, type QuiesceResult, type ResumeResult } from './statefulset';
 import type { WaitOptions } from './wait';

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { RestoreError } from '../errors';
-import { isNotFound, toKubeApiError } from './api-error';
+import { isNotFound, toKubeApiError } from './apiError';
 import type { KubeClient } from './client';
 import { KubeNotFoundError, KubeTimeoutError } from './errors';
 import { waitFor, type WaitOptions } from './wait';

@@ -7,14 +7,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ListingFormatError } from './requests/listingXml';
 import type { ObjectRequests } from './requests/objectRequests';
+import type { ObjectInfo } from './objectInfo';
 import { toStorageError } from './storageError';
 
-export interface ObjectInfo {
-  key: string;
-  size: number;
-  lastModified: Date | undefined;
-  etag: string | undefined;
-}
+export type { ObjectInfo };
 
 /**
  * Every object under `prefix`, in the server's (UTF-8 binary) order; recursive, never a delimiter listing.

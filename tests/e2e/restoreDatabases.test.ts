@@ -1,6 +1,6 @@
 /** restore-databases through the packed charm, against the fake Juju controller (TLS, JSON-RPC). */
-import { createTestPki, type TestPki } from '../fakes/juju-controller/pki';
-import { defaultApplications, startFakeJujuController, type FakeJujuController } from '../fakes/juju-controller/server';
+import { createTestPki, type TestPki } from '../fakes/jujuController/pki';
+import { defaultApplications, startFakeJujuController, type FakeJujuController } from '../fakes/jujuController/server';
 import { e2eSession } from '../helpers/e2eCharm';
 
 const KFP_ID = '2024-05-03T10:25:00Z';

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import yaml from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { finishHook, readState, updateState, type HookToolState } from '../fakes/hook-tools/state.ts';
+import { finishHook, readState, updateState, type HookToolState } from '../fakes/hookTools/state.ts';
 
 export interface CharmEnv {
   charmDir: string;

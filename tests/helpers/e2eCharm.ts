@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installFakeHookTools } from '../fakes/hook-tools/install.ts';
-import type { HookToolState } from '../fakes/hook-tools/state.ts';
+import { installFakeHookTools } from '../fakes/hookTools/install.ts';
+import type { HookToolState } from '../fakes/hookTools/state.ts';
 import { type CharmEnv, type DispatchOptions, type DispatchResult, E2E_CHARM_DIR, runCharmAction, runHook } from './charmProcess';
 
 export interface E2eUnit {

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installFakeHookTools, type FakeHookTools } from '../fakes/hook-tools/install.ts';
-import { emptyState, type HookToolState, readState, writeState } from '../fakes/hook-tools/state.ts';
+import { installFakeHookTools, type FakeHookTools } from '../fakes/hookTools/install.ts';
+import { emptyState, type HookToolState, readState, writeState } from '../fakes/hookTools/state.ts';
 
 export interface FakeJuju extends FakeHookTools {
   /** Replace the whole state (fresh outputs) for the next test. */

@@ -4,7 +4,7 @@
  * s3-integrator (data-platform s3 lib, v0) writes plain strings, lists as JSON.
  */
 import yaml from 'js-yaml';
-import type { FakeRelation } from '../fakes/hook-tools/state.ts';
+import type { FakeRelation } from '../fakes/hookTools/state.ts';
 
 export interface MinioData {
   accessKey: string;

@@ -14,10 +14,10 @@ import {
   ModelAccessDeniedError,
   ModelNotFoundError,
 } from './errors';
-import { ModelClient, type ModelFacades } from './model-client';
+import { ModelClient, type ModelFacades } from './modelClient';
 import { redactedMessage } from '../../util/redact';
 import type { ConnectOptions, ControllerCredentials, ControllerEndpoint } from './types';
-import { verifiedWebSocketClass } from './verified-websocket';
+import { verifiedWebSocketClass } from './verifiedWebsocket';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;

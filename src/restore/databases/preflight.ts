@@ -1,6 +1,6 @@
-import type { ModelClient } from '../../juju/controller/model-client';
-import { newestFinished, parseBackupsTable } from './backups-table';
-import { runAction, type RunActionOptions } from './run-action';
+import type { ModelClient } from '../../juju/controller/modelClient';
+import { newestFinished, parseBackupsTable } from './backupsTable';
+import { runAction, type RunActionOptions } from './runAction';
 import type { BackupEntry, DatabaseKey } from './types';
 
 export const S3_ENDPOINT = 's3-parameters';

@@ -4,7 +4,7 @@
  * format is flat and fixed. The response is untrusted: anything that does not look like a complete page
  * is an error, never a shorter listing.
  */
-import type { ObjectInfo } from '../objects';
+import type { ObjectInfo } from '../objectInfo';
 import { elementText, MalformedXmlError } from './xmlText';
 
 export interface ListPage {

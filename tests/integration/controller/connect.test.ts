@@ -5,8 +5,8 @@ import {
   ControllerAuthenticationError, ControllerTlsError, ControllerUnreachableError, ModelAccessDeniedError, ModelNotFoundError,
 } from '../../../src/juju/controller/errors';
 import { InvalidInputError } from '../../../src/errors';
-import { createTestPki, type TestPki } from '../../fakes/juju-controller/pki';
-import { DEFAULT_USER, startFakeJujuController, type FakeJujuController } from '../../fakes/juju-controller/server';
+import { createTestPki, type TestPki } from '../../fakes/jujuController/pki';
+import { DEFAULT_USER, startFakeJujuController, type FakeJujuController } from '../../fakes/jujuController/server';
 
 let pki: TestPki;
 let fake: FakeJujuController;

@@ -1,7 +1,7 @@
 import * as tools from '../../../src/juju/hookTools';
 import { HookToolError } from '../../../src/juju/hookToolError';
 import { clearSecrets, registerSecret } from '../../../src/util/redact';
-import { finishHook } from '../../fakes/hook-tools/state.ts';
+import { finishHook } from '../../fakes/hookTools/state.ts';
 import { useFakeJuju } from '../../helpers/fakeJuju';
 
 const juju = useFakeJuju();

@@ -1,5 +1,5 @@
-import { parseExecStatus } from '../../../src/kube/exec-status';
-import { parseDfOutput } from '../../../src/kube/free-space';
+import { parseExecStatus } from '../../../src/kube/execStatus';
+import { parseDfOutput } from '../../../src/kube/freeSpace';
 import { MLMD_CONTAINER_NAMES, pickContainer } from '../../../src/kube/pods';
 import { RestoreError } from '../../../src/errors';
 

@@ -1,4 +1,4 @@
-import { MOVE_RESTORED_CLUSTER, type SimulatedMysqlApp } from './mysql-app';
+import { MOVE_RESTORED_CLUSTER, type SimulatedMysqlApp } from './mysqlApp';
 import type { FakeBackup, JujuErrorShape } from './types';
 
 export type SimActionStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';

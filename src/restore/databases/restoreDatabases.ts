@@ -1,10 +1,10 @@
 import { InvalidInputError } from '../../errors';
 import { connectToModel } from '../../juju/controller/connect';
-import type { ModelClient } from '../../juju/controller/model-client';
+import type { ModelClient } from '../../juju/controller/modelClient';
 import { DatabaseRestoreFailedError } from './errors';
 import { preflightDatabase, type DatabaseTarget, type PreflightOk, type PreflightProblem } from './preflight';
-import { restoreOneDatabase } from './restore-database';
-import type { RunActionOptions } from './run-action';
+import { restoreOneDatabase } from './restoreDatabase';
+import type { RunActionOptions } from './runAction';
 import type {
   ControllerAccess, DatabaseKey, DatabaseRestoreResult, DatabaseRestoreTimeouts, EngineOptions, RestoreDatabasesParams,
 } from './types';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createKubeClient, loadKubeConfig } from '../../../src/kube/client';
 import { ExecFailedError } from '../../../src/kube/errors';
-import { volumeFreeSpace } from '../../../src/kube/free-space';
+import { volumeFreeSpace } from '../../../src/kube/freeSpace';
 import { startFakeKube, type FakeKube } from '../../fakes/kube/server';
 
 let kube: FakeKube;

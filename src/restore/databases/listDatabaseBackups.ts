@@ -1,7 +1,7 @@
 import { RestoreError } from '../../errors';
 import { connectToModel } from '../../juju/controller/connect';
 import { readDatabaseBackups } from './preflight';
-import { listActionOptions, resolveTimeouts, targetsOf } from './restore-databases';
+import { listActionOptions, resolveTimeouts, targetsOf } from './restoreDatabases';
 import type { ControllerAccess, DatabaseBackups, DatabaseKey, EngineOptions } from './types';
 
 /** Each selected database's backups (id, type, status), from `list-backups` on its leader. */

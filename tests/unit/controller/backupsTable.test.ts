@@ -1,7 +1,7 @@
-import { newestFinished, parseBackupsTable } from '../../../src/restore/databases/backups-table';
+import { newestFinished, parseBackupsTable } from '../../../src/restore/databases/backupsTable';
 import { redactValues as redact } from '../../../src/util/redact';
-import { unitNameFromTag, unitTag } from '../../../src/juju/controller/model-client';
-import { formatBackupsTable } from '../../fakes/juju-controller/actions';
+import { unitNameFromTag, unitTag } from '../../../src/juju/controller/modelClient';
+import { formatBackupsTable } from '../../fakes/jujuController/actions';
 
 const TABLE = [
   'backup-id             | backup-type  | backup-status',

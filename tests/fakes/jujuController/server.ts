@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SimulatedActions } from './actions';
-import { SimulatedMysqlApp } from './mysql-app';
+import { SimulatedMysqlApp } from './mysqlApp';
 import { CLOSE_CONNECTION, FakeApiConnection, type ModelState } from './protocol';
 import { createTestPki, type TestPki } from './pki';
 import type { FakeFaults, FakeMysqlAppSpec, FakeTiming, FakeUser, RecordedCall } from './types';

@@ -1,5 +1,5 @@
 import { RestoreError } from '../../errors';
-import type { ModelClient } from '../../juju/controller/model-client';
+import type { ModelClient } from '../../juju/controller/modelClient';
 import type { ApplicationInfo } from '../../juju/controller/types';
 import { sleep } from '../../util/sleep';
 

@@ -1,5 +1,5 @@
 import { RestoreError } from '../../errors';
-import type { ModelClient } from '../../juju/controller/model-client';
+import type { ModelClient } from '../../juju/controller/modelClient';
 import { FINISHED_ACTION_STATUSES, type ActionState } from '../../juju/controller/types';
 import { sleep } from '../../util/sleep';
 

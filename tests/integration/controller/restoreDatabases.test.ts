@@ -1,11 +1,11 @@
 import { DatabaseRestoreFailedError } from '../../../src/restore/databases/errors';
-import { listDatabaseBackups } from '../../../src/restore/databases/list-database-backups';
-import { DatabasePreflightError, restoreDatabases } from '../../../src/restore/databases/restore-databases';
+import { listDatabaseBackups } from '../../../src/restore/databases/listDatabaseBackups';
+import { DatabasePreflightError, restoreDatabases } from '../../../src/restore/databases/restoreDatabases';
 import type { ControllerAccess, RestoreDatabasesParams } from '../../../src/restore/databases/types';
 import { ControllerAuthenticationError } from '../../../src/juju/controller/errors';
-import { createTestPki, type TestPki } from '../../fakes/juju-controller/pki';
-import { defaultApplications, startFakeJujuController, type FakeJujuController } from '../../fakes/juju-controller/server';
-import type { FakeMysqlAppSpec } from '../../fakes/juju-controller/types';
+import { createTestPki, type TestPki } from '../../fakes/jujuController/pki';
+import { defaultApplications, startFakeJujuController, type FakeJujuController } from '../../fakes/jujuController/server';
+import type { FakeMysqlAppSpec } from '../../fakes/jujuController/types';
 
 const KFP_ID = '2024-05-03T10:25:00Z';
 const KATIB_ID = '2024-05-01T10:26:00Z';

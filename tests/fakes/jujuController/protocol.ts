@@ -1,5 +1,5 @@
 import type { SimAction, SimulatedActions } from './actions';
-import type { SimulatedMysqlApp, SimStatus } from './mysql-app';
+import type { SimulatedMysqlApp, SimStatus } from './mysqlApp';
 import type { FakeUser, JujuErrorShape, RecordedCall } from './types';
 
 /** The facades and versions the fake serves, those of a Juju 3.6 model connection that we use. */

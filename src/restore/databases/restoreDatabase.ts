@@ -1,9 +1,9 @@
 import { describeError } from '../../errors';
-import type { ModelClient } from '../../juju/controller/model-client';
+import type { ModelClient } from '../../juju/controller/modelClient';
 import type { PreflightOk } from './preflight';
-import { ActionTimeoutError, runAction, type ActionRun } from './run-action';
+import { ActionTimeoutError, runAction, type ActionRun } from './runAction';
 import type { DatabaseRestoreResult, DatabaseRestoreTimeouts } from './types';
-import { isSettledAt, isSingleReadyUnit, MOVE_RESTORED_CLUSTER, SettleTimeoutError, waitForUnits } from './wait-for-units';
+import { isSettledAt, isSingleReadyUnit, MOVE_RESTORED_CLUSTER, SettleTimeoutError, waitForUnits } from './waitForUnits';
 
 export interface RestoreOneContext {
   client: ModelClient;
