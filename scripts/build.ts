@@ -31,7 +31,8 @@ export async function buildCharmBundle(): Promise<void> {
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await build({
     ...BUNDLE_OPTIONS,
-    entryPoints: { charm: `${ROOT}src/charm.ts` },
+    // The content worker is an entry of its own: MLMD builds start it as a worker thread (contentThreads.ts).
+    entryPoints: { charm: `${ROOT}src/charm.ts`, contentWorker: `${ROOT}src/mlmd/content/contentWorker.ts` },
     outdir: BUNDLE_DIR,
     outExtension: { '.js': '.mjs' },
     splitting: true,

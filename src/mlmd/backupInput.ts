@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { UnverifiableContentError } from './errors';
 import { gzipError } from './gzipErrors';
 
 /** Bytes read from the start of a backup to classify it (enough to check that text looks like SQL). */
@@ -55,19 +56,31 @@ export async function* openBackupBytes(path: string, gzipped: boolean, chunkByte
   }
 }
 
-/** The backup as text (UTF-8), for the SQL executor. */
+/** The backup as text (UTF-8), for the SQL executor and the content check. */
 export async function* openBackupText(path: string, gzipped: boolean): AsyncGenerator<string> {
-  // Not fatal on bad UTF-8: sqlite3 .dump writes text values byte for byte, and a lone bad byte in a
-  // value should not stop a restore (it becomes U+FFFD).
-  const decoder = new TextDecoder('utf-8');
+  // Fatal on bad UTF-8: sqlite3 .dump writes text values byte for byte, so a byte that is not UTF-8 is a
+  // value JavaScript cannot carry exactly (it would become U+FFFD, silently): refuse instead.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  const decode = (bytes?: Buffer): string => {
+    try {
+      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+    } catch (error) {
+      throw new UnverifiableContentError(`The backup ${path} holds bytes that are not UTF-8 text (within ${offset + (bytes?.length ?? 0)} bytes${gzipped ? ' of its gunzipped content' : ''}): a text value of the database would not be restored exactly`, {
+        hint: 'Nothing was changed. Restore from the raw database file backup, which keeps every byte',
+        cause: error,
+      });
+    }
+  };
   try {
     for await (const bytes of openBackupBytes(path, gzipped)) {
-      const text = decoder.decode(bytes, { stream: true });
+      const text = decode(bytes);
+      offset += bytes.length;
       if (text.length > 0) yield text;
     }
   } catch (error) {
-    throw gzipped ? gzipError(error, `The backup ${path}`) : error;
+    throw gzipped && !(error instanceof UnverifiableContentError) ? gzipError(error, `The backup ${path}`) : error;
   }
-  const tail = decoder.decode();
+  const tail = decode();
   if (tail.length > 0) yield tail;
 }

@@ -56,3 +56,33 @@ export class SchemaTooNewError extends RestoreError {}
 
 /** Not enough free space in a local directory for what is about to be written there. */
 export class InsufficientSpaceError extends RestoreError {}
+
+/**
+ * The backup holds something whose restored value this restore cannot check against the backup itself
+ * (a statement sqlite3 .dump never writes, text that is not UTF-8, a virtual table). Nothing was changed.
+ */
+export class UnverifiableContentError extends RestoreError {}
+
+/** Where the built database differs from the backup, cell by cell. */
+export interface ContentDifference {
+  table: string;
+  /** The row's rowid in the built database, when it has one. */
+  rowid?: string | undefined;
+  column?: string | undefined;
+  expected: string;
+  found: string;
+}
+
+/**
+ * The database built from the backup does not hold the backup's values: the build is discarded before
+ * anything in the cluster changes.
+ */
+export class ContentMismatchError extends RestoreError {
+  constructor(
+    message: string,
+    readonly difference: ContentDifference,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}

@@ -26,7 +26,7 @@ export function openReadOnly(path: string): DatabaseSync {
   }
 }
 
-function asCorruption(error: unknown, path: string): unknown {
+export function asCorruption(error: unknown, path: string): unknown {
   if (!isCorruptionError(error)) return error;
   return new CorruptDatabaseError(`${path} is not a readable SQLite database: ${sqliteMessage(error)}`, {
     hint: PICK_ANOTHER,

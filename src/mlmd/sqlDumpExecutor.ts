@@ -14,6 +14,18 @@ export interface ExecuteSqlDumpOptions {
   batchChars?: number;
 }
 
+/**
+ * A statement of the dump with the SQL to run for it: `sql` is what SQLite executes (the content reader
+ * rewrites REAL literals), `text` the statement as the dump has it when that differs (for messages).
+ */
+export interface RunnableStatement {
+  sql: string;
+  text?: string;
+  index: number;
+  line: number;
+  keyword: string;
+}
+
 /** Savepoint around each batch, so a failing batch can be undone and replayed to find the bad statement. */
 const SAVEPOINT = 'ckf_restore_batch';
 
@@ -28,19 +40,38 @@ const REFUSED = new Set(['ATTACH', 'DETACH', 'VACUUM']);
 
 const NOT_A_GOOD_DUMP_HINT = 'The backup is damaged or not made by `sqlite3 mlmd.db .dump`; pick another backup';
 
+/** The statements of SQL text arriving in chunks; a dump that ends inside a statement is an error. */
+export async function* splitDump(chunks: AsyncIterable<string>): AsyncGenerator<SqlStatement[]> {
+  const splitter = new SqlStatementSplitter();
+  for await (const chunk of chunks) {
+    const statements = splitter.push(chunk);
+    if (statements.length > 0) yield statements;
+  }
+  const rest = splitter.finish();
+  if (rest !== undefined) {
+    throw new SqlDumpError(`The dump ends in the middle of statement ${rest.index} (line ${rest.line}): ${excerpt(rest.sql)}`, where(rest), {
+      hint: 'The backup is truncated (an interrupted upload or copy); pick another backup',
+    });
+  }
+}
+
 /**
  * Runs the SQL text arriving as `chunks` against `db`, statement by statement in effect, but handing
  * SQLite many statements per exec() call. Throws SqlDumpError naming the failing statement; the caller
  * discards the database then.
  */
-export async function executeSqlDump(
+export async function executeSqlDump(db: DatabaseSync, chunks: AsyncIterable<string>, options: ExecuteSqlDumpOptions = {}): Promise<SqlDumpStats> {
+  return executeStatements(db, splitDump(chunks), options);
+}
+
+/** Runs statements already split (and possibly rewritten) by a producer, in batches; see executeSqlDump. */
+export async function executeStatements(
   db: DatabaseSync,
-  chunks: AsyncIterable<string>,
+  batches: AsyncIterable<readonly RunnableStatement[]>,
   options: ExecuteSqlDumpOptions = {},
 ): Promise<SqlDumpStats> {
   const batchChars = options.batchChars ?? 256 * 1024;
-  const splitter = new SqlStatementSplitter();
-  let batch: SqlStatement[] = [];
+  let batch: RunnableStatement[] = [];
   let batchLength = 0;
   let executed = 0;
 
@@ -52,12 +83,12 @@ export async function executeSqlDump(
     batchLength = 0;
   };
 
-  for await (const chunk of chunks) {
-    for (const statement of splitter.push(chunk)) {
+  for await (const statements of batches) {
+    for (const statement of statements) {
       const keyword = statement.keyword;
       if (REFUSED.has(keyword)) {
         throw new SqlDumpError(
-          `Statement ${statement.index} (line ${statement.line}) is ${keyword}, which a database dump never contains and which could write outside the database: ${excerpt(statement.sql)}`,
+          `Statement ${statement.index} (line ${statement.line}) is ${keyword}, which a database dump never contains and which could write outside the database: ${excerpt(textOf(statement))}`,
           where(statement),
           { hint: NOT_A_GOOD_DUMP_HINT },
         );
@@ -83,14 +114,6 @@ export async function executeSqlDump(
   }
   flush();
 
-  const rest = splitter.finish();
-  if (rest !== undefined) {
-    throw new SqlDumpError(
-      `The dump ends in the middle of statement ${rest.index} (line ${rest.line}): ${excerpt(rest.sql)}`,
-      where(rest),
-      { hint: 'The backup is truncated (an interrupted upload or copy); pick another backup' },
-    );
-  }
   if (db.isTransaction) {
     throw new SqlDumpError(
       `The dump opens a transaction it never commits (no COMMIT after ${executed} statements)`,
@@ -101,19 +124,21 @@ export async function executeSqlDump(
   return { statements: executed };
 }
 
+const textOf = (statement: RunnableStatement): string => statement.text ?? statement.sql;
+
 function where(statement: { index: number; line: number }): { statement: number; line: number } {
   return { statement: statement.index, line: statement.line };
 }
 
-function failure(statement: SqlStatement, error: unknown): SqlDumpError {
+function failure(statement: RunnableStatement, error: unknown): SqlDumpError {
   return new SqlDumpError(
-    `Statement ${statement.index} (line ${statement.line}) of the dump failed: ${sqliteMessage(error)}: ${excerpt(statement.sql)}`,
+    `Statement ${statement.index} (line ${statement.line}) of the dump failed: ${sqliteMessage(error)}: ${excerpt(textOf(statement))}`,
     where(statement),
     { hint: NOT_A_GOOD_DUMP_HINT, cause: error },
   );
 }
 
-function runAlone(db: DatabaseSync, statement: SqlStatement): void {
+function runAlone(db: DatabaseSync, statement: RunnableStatement): void {
   try {
     db.exec(statement.sql);
   } catch (error) {
@@ -121,7 +146,7 @@ function runAlone(db: DatabaseSync, statement: SqlStatement): void {
   }
 }
 
-function runBatch(db: DatabaseSync, batch: SqlStatement[]): void {
+function runBatch(db: DatabaseSync, batch: RunnableStatement[]): void {
   db.exec(`SAVEPOINT ${SAVEPOINT}`);
   try {
     db.exec(batch.length === 1 ? batch[0]!.sql : batch.map((s) => s.sql).join('\n'));
@@ -132,7 +157,7 @@ function runBatch(db: DatabaseSync, batch: SqlStatement[]): void {
 }
 
 /** Undoes a failed batch and replays it one statement at a time to name the statement that fails. */
-function locateFailure(db: DatabaseSync, batch: SqlStatement[], batchError: unknown): SqlDumpError {
+function locateFailure(db: DatabaseSync, batch: RunnableStatement[], batchError: unknown): SqlDumpError {
   const first = batch[0]!;
   const last = batch[batch.length - 1]!;
   const rangeError = (): SqlDumpError =>
