@@ -18,8 +18,8 @@ function summary(where: string, store: StoreBackups | string, databases: Databas
   if (typeof store === 'string') {
     lines.push(`Backup store: ${store}`, '');
   } else {
-    lines.push(`Backup store: ${where}`, '', `MLMD backups (restore-mlmd backup=<name>): ${store.mlmd.length}`);
-    for (const entry of store.mlmd) lines.push(`  ${entry.name}  ${(entry.bytes / MIB).toFixed(1)} MiB  ${entry.modified ?? '?'}  ${entry.format}`);
+    lines.push(`Backup store: ${where}`, '', `MLMD backups (restore-mlmd backup=<name>), newest first: ${store.mlmd.length}`);
+    lines.push(...table(['name', 'taken (UTC)', 'age', 'uploaded', 'size', 'format'], store.mlmd.map((e) => [e.name, e.taken ?? '-', e.age ?? '?', e.modified ?? '?', `${(e.bytes / MIB).toFixed(1)} MiB`, e.format])));
     const p = store.mlpipeline;
     lines.push('', `mlpipeline (restore-mlpipeline prefix=${p.prefix}): ${p.objects} objects, ${(p.bytes / MIB).toFixed(1)} MiB, newest ${p.newest ?? 'n/a'}`, '');
   }
@@ -32,6 +32,13 @@ function summary(where: string, store: StoreBackups | string, databases: Databas
     }
   }
   return lines.join('\n');
+}
+
+/** Rows as aligned columns, indented two spaces. */
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => `  ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  return rows.length === 0 ? [] : [line(head), ...rows.map(line)];
 }
 
 export const listBackupsAction: ActionHandler = {

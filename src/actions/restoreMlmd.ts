@@ -21,6 +21,17 @@ function toResults(result: MlmdRestoreResult): Results {
     sha256: result.sha256,
     schemaVersion: result.schemaVersion,
     counts: result.counts ? { ...result.counts } : undefined,
+    fingerprint: result.fingerprint ? { ...result.fingerprint } : undefined,
+    contentCheck: result.contentCheck,
+    comparison: result.comparison
+      ? {
+          verdict: result.comparison.verdict,
+          backup: { ...result.comparison.backup },
+          live: result.comparison.live ? { ...result.comparison.live } : undefined,
+          liveNewerThanBackup: result.comparison.liveNewerThanBackup ? { ...result.comparison.liveNewerThanBackup } : undefined,
+          note: result.comparison.note,
+        }
+      : undefined,
     snapshot: result.snapshot ? { ...result.snapshot } : undefined,
     rolledBack: result.rolledBack,
     warnings: result.warnings.length > 0 ? result.warnings : undefined,

@@ -79,9 +79,22 @@ export async function downloadToFile(client: S3Client, bucket: string, key: stri
 }
 
 /** Multipart upload from a stream: memory stays at a few parts whatever the size. */
-export async function uploadFromStream(client: S3Client, bucket: string, key: string, body: Readable, where: string, options: { contentType?: string } = {}): Promise<void> {
+export async function uploadFromStream(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: Readable,
+  where: string,
+  options: { contentType?: string; metadata?: Record<string, string> } = {},
+): Promise<void> {
   try {
-    await new Upload({ client, params: { Bucket: bucket, Key: key, Body: body, ContentType: options.contentType }, queueSize: 4, partSize: 8 * 1024 * 1024, leavePartsOnError: false }).done();
+    await new Upload({
+      client,
+      params: { Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata },
+      queueSize: 4,
+      partSize: 8 * 1024 * 1024,
+      leavePartsOnError: false,
+    }).done();
   } catch (error) {
     throw toStorageError(error, where, `uploading ${bucket}/${key}`);
   }

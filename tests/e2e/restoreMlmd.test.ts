@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { e2eSession, type E2eUnit } from '../helpers/e2eCharm';
 import { databaseContents } from '../helpers/mlmdFixtures';
+import { readReference, referenceFingerprint } from '../helpers/sqliteReference';
 import { BUCKET, startMlmdWorld, STORE_PATH, type MlmdWorld } from '../helpers/mlmdWorld';
 import { fakeRelation, s3IntegratorAppData } from '../helpers/relationData';
 
@@ -30,17 +31,23 @@ function unit(options: { withStore?: boolean } = {}): E2eUnit {
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-test('list-backups shows the MLMD backups, the mlpipeline prefix and how to see database backups', async () => {
+test('list-backups shows the MLMD backups newest first with when they were taken, the mlpipeline prefix and how to see database backups', async () => {
+  await world.putBackup('mlmd-latest.db', Buffer.from('a name without a time'));
   const result = await unit().action('list-backups');
   expect(result.state.failure).toBeNull();
   const r = result.state.results;
-  expect(r['mlmd.count']).toBe('3');
-  expect([r['mlmd.backups.0.name'], r['mlmd.backups.1.name'], r['mlmd.backups.2.name']].sort()).toEqual(Object.values(world.backups).sort());
-  expect(Object.entries(r).filter(([key]) => /^mlmd\.backups\.\d\.format$/.test(key)).map(([, value]) => value).sort()).toEqual(['sql-dump', 'sql-dump-gz', 'sqlite']);
+  expect(r['mlmd.count']).toBe('4');
+  // By the time in the name (UTC), newest first; a name without one comes by its upload time (just now).
+  expect([0, 1, 2, 3].map((i) => r[`mlmd.backups.${i}.name`])).toEqual(['mlmd-latest.db', world.backups.raw, world.backups.dump, world.backups.dumpGz]);
+  expect([0, 1, 2, 3].map((i) => r[`mlmd.backups.${i}.taken`])).toEqual([undefined, '2024-05-01T10:32:00Z', '2024-05-01T10:31:00Z', '2024-05-01T10:30:00Z']);
+  expect(r['mlmd.backups.1.age']).toMatch(/^\d+d \d+h$/);
+  expect(r['mlmd.backups.0.age']).toMatch(/^\d+s$/);
+  expect(r['mlmd.backups.1.modified']).toMatch(/^\d{4}-\d\d-\d\dT/);
+  expect(Object.entries(r).filter(([key]) => /^mlmd\.backups\.[123]\.format$/.test(key)).map(([, value]) => value).sort()).toEqual(['sql-dump', 'sql-dump-gz', 'sqlite']);
   expect(r['mlpipeline.objects']).toBe('0');
   expect(r['databases.note']).toMatch(/set juju-credentials/);
-  expect(r.summary).toContain(`MLMD backups (restore-mlmd backup=<name>): 3`);
-  expect(r.summary).toContain(world.backups.dumpGz);
+  expect(r.summary).toContain('MLMD backups (restore-mlmd backup=<name>), newest first: 4');
+  expect(r.summary).toMatch(new RegExp(`${world.backups.dumpGz.replace(/\./g, '\\.')}\\s+2024-05-01T10:30:00Z\\s+\\d+d \\d+h\\s+\\d{4}-`));
 });
 
 test('dry-run: fetched, built and verified; the cluster is untouched', async () => {
@@ -48,7 +55,21 @@ test('dry-run: fetched, built and verified; the cluster is untouched', async () 
   const requests = world.kube.state.requests.length;
   const result = await unit().action('restore-mlmd', { backup: world.backups.dumpGz, 'dry-run': true });
   expect(result.state.failure).toBeNull();
-  expect(result.state.results).toMatchObject({ 'dry-run': 'true', format: 'sql-dump-gz', 'schema-version': '10', 'counts.artifacts': '1500', 'phases.build.status': 'done' });
+  expect(result.state.results).toMatchObject({
+    'dry-run': 'true',
+    format: 'sql-dump-gz',
+    'schema-version': '10',
+    'counts.artifacts': '1500',
+    'phases.build.status': 'done',
+    'fingerprint.backup': referenceFingerprint(readReference(world.backupSourceDb)),
+    'fingerprint.live-before': referenceFingerprint(readReference(world.dbPath)),
+    'comparison.verdict': 'will be replaced',
+    'comparison.backup.artifacts': '1500',
+    'comparison.live.artifacts': '300',
+    'comparison.live-newer-than-backup.total': '0',
+  });
+  // The packed charm reads the dump on its second thread (dist/contentWorker.mjs).
+  expect(result.state.actionLogs).toContainEqual(expect.stringMatching(/Ran \d+ SQL statements \(the dump read on a second thread\)/));
   expect(sha(world.liveBytes())).toBe(sha(before));
   expect(world.kube.state.requests.slice(requests).filter((request) => request.method !== 'GET')).toEqual([]);
 });
@@ -59,6 +80,11 @@ test('restore: the backup is live, the old database is kept, the writer is back;
   const r = result.state.results;
   expect(databaseContents(world.dbPath)).toEqual(databaseContents(world.backupSourceDb));
   expect(r.sha256).toBe(sha(world.liveBytes()));
+  // The live database's fingerprint, computed independently from the sqlite3 CLI's reading, is the backup's.
+  const live = referenceFingerprint(readReference(world.dbPath));
+  expect(r['fingerprint.backup']).toBe(live);
+  expect(r['fingerprint.live-after']).toBe(live);
+  expect(r['snapshot.fingerprint']).toBe(r['fingerprint.live-before']);
   expect(r['snapshot.key']).toMatch(/^cluster-a\/ckf-restore\/pre-restore\/mlmd-.*\.db$/);
   expect(r['already-restored']).toBe('false');
   for (const phase of ['preflight', 'fetch', 'build', 'compare', 'quiesce', 'snapshot', 'transfer', 'swap', 'restart', 'resume']) expect(r[`phases.${phase}.status`]).toBe('done');

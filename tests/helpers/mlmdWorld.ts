@@ -5,7 +5,7 @@
  * where a test can put a `df` or `sha256sum` that misbehaves like a broken container would.
  */
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../../src/storage/client';
@@ -30,6 +30,8 @@ export interface MlmdWorld {
   backupSourceDb: string;
   putBackup(name: string, body: Buffer | string): Promise<void>;
   liveBytes(): Buffer;
+  /** Puts the initial live database (not the backup's content) back, so a restore is a real change. */
+  resetLive(): void;
   writer(): { replicas: number | undefined; annotations: Record<string, string> };
   shim(name: string, script: string): void;
   close(): Promise<void>;
@@ -43,7 +45,9 @@ export async function startMlmdWorld(options: { readyDelayMs?: number; writerRep
   const dbPath = join(root, 'data', 'mlmd.db');
 
   // The live database and the backup differ, so a restore is visible.
-  createMlmdDatabase(dbPath, { artifacts: 300, executions: 120, contexts: 20 }, { seed: 7 });
+  const initialLive = join(root, 'initial-live.db');
+  createMlmdDatabase(initialLive, { artifacts: 300, executions: 120, contexts: 20 }, { seed: 7 });
+  copyFileSync(initialLive, dbPath);
   const backupSourceDb = join(root, 'backup-source.db');
   createMlmdDatabase(backupSourceDb, { artifacts: 1500, executions: 600, contexts: 60 }, { seed: 42 });
   const dumpGz = join(root, 'backup.dump.gz');
@@ -81,6 +85,10 @@ export async function startMlmdWorld(options: { readyDelayMs?: number; writerRep
     backupSourceDb,
     putBackup,
     liveBytes: () => readFileSync(dbPath),
+    resetLive: () => {
+      for (const suffix of ['-wal', '-shm', '-journal']) rmSync(`${dbPath}${suffix}`, { force: true });
+      copyFileSync(initialLive, dbPath);
+    },
     writer: () => {
       const sts = kube.state.getStatefulSet(WRITER);
       return { replicas: sts?.spec.replicas, annotations: { ...(sts?.metadata.annotations ?? {}) } };

@@ -15,7 +15,10 @@ import { buildMlmdDatabase, type BuiltDatabase } from '../../mlmd/buildMlmdDatab
 import { InsufficientSpaceError } from '../../mlmd/errors';
 import type { RequestedMlmdFormat } from '../../mlmd/format';
 import { ensureFreeSpace } from '../../mlmd/freeSpace';
-import { readSchemaVersion } from '../../mlmd/mlmdDatabase';
+import { digestDatabase, locateContentWorker } from '../../mlmd/content/contentThreads';
+import { newestRecorded, readMlmdActivity, rowsNewerThan, utc, type MlmdActivity, type NewerRows } from '../../mlmd/mlmdActivity';
+import { openReadOnly, readSchemaVersion } from '../../mlmd/mlmdDatabase';
+import { sha256File } from '../../mlmd/sha256File';
 import { compareSchema } from '../../mlmd/schemaCompare';
 import { downloadToFile, headObject, uploadFromStream } from '../../storage/objects';
 import { runPhases, type Phase, type PhaseReport } from '../phases';
@@ -42,6 +45,26 @@ export interface MlmdRestoreEnvironment {
   now?: () => Date;
 }
 
+/** Counts and newest times of one MLMD database, as reported. */
+export interface ActivityReport {
+  artifacts: number;
+  executions: number;
+  contexts: number;
+  events: number;
+  newestCreated: string | undefined;
+  newestUpdated: string | undefined;
+}
+
+/** The live database against the backup: what a restore replaces and what it would discard. */
+export interface MlmdComparison {
+  verdict: 'will be replaced' | 'already restored' | 'no live database' | 'live database unreadable';
+  backup: ActivityReport;
+  live?: ActivityReport;
+  /** Live rows created or updated after the backup's newest record: the restore discards them (the snapshot keeps them). */
+  liveNewerThanBackup?: NewerRows;
+  note?: string;
+}
+
 export interface MlmdRestoreResult {
   backup: string;
   dryRun: boolean;
@@ -53,10 +76,27 @@ export interface MlmdRestoreResult {
   sha256?: string;
   schemaVersion?: number;
   counts?: BuiltDatabase['counts'];
-  snapshot?: { key: string; bytes: number; schemaVersion: number } | { skipped: string };
+  /**
+   * Content fingerprints (src/mlmd/content/rowDigest.ts): the backup's, read by our code; the live
+   * database's before the restore, and after it (equal to the backup's once restored).
+   */
+  fingerprint?: { backup: string; liveBefore?: string; liveAfter?: string };
+  /** How the built database was checked against the backup. */
+  contentCheck?: string;
+  comparison?: MlmdComparison;
+  snapshot?: { key: string; bytes: number; schemaVersion: number; fingerprint: string } | { skipped: string };
   warnings: string[];
   rolledBack?: boolean;
   phases: PhaseReport;
+}
+
+/** The live database copied out of the container. */
+interface LiveCopy {
+  sha256: string;
+  bytes: number;
+  fingerprint: string;
+  /** Its content could not be read (fingerprint says why). */
+  unreadable?: boolean;
 }
 
 /** Refused because pipelines or experiments are running. */
@@ -88,6 +128,47 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
     return container;
   };
   const changing = () => !request.dryRun && !result.alreadyRestored;
+  let live: LiveCopy | undefined;
+  const setFingerprint = (values: { liveBefore?: string; liveAfter?: string }): void => {
+    result.fingerprint = { backup: built?.backupFingerprint ?? '', ...result.fingerprint, ...values };
+  };
+
+  /** Copies the live database to `liveCopy`; the copy must still have `expectedSha` (else it changed while read). */
+  const copyLive = async (expectedSha: string): Promise<LiveCopy> => {
+    await needContainer().readFile(env.dbPath, createWriteStream(liveCopy));
+    const sha256 = await sha256File(liveCopy);
+    if (sha256 !== expectedSha) {
+      throw new RestoreError(`the live database changed while it was copied (sha256 ${expectedSha} in the container, ${sha256} copied)`, {
+        hint: 'MLMD is still writing to it: run the action again once pipelines are idle',
+      });
+    }
+    const bytes = (await stat(liveCopy)).size;
+    // A live database whose content cannot be read is still what the snapshot must keep: say so, go on.
+    try {
+      const db = openReadOnly(liveCopy);
+      try {
+        const { content } = await digestDatabase(db, liveCopy, locateContentWorker(), () => undefined);
+        return { sha256, bytes, fingerprint: content.fingerprint };
+      } finally {
+        db.close();
+      }
+    } catch (error) {
+      return { sha256, bytes, fingerprint: `unavailable: ${describeError(error)}`, unreadable: true };
+    }
+  };
+
+  /** After the restart: the live file is still the verified build's bytes, so it holds the backup's content. */
+  const checkLiveAfter = async (say: (line: string) => void): Promise<void> => {
+    if (!built) return;
+    const sha = await needContainer().sha256(env.dbPath);
+    if (sha === built.sha256) {
+      setFingerprint({ liveAfter: built.fingerprint });
+      say(`live database sha256 ${sha} is the verified build's: content fingerprint ${built.fingerprint}, the backup's`);
+      return;
+    }
+    result.warnings.push(`MLMD changed ${env.dbPath} when it started (sha256 now ${sha ?? 'none'}), e.g. by upgrading its schema; its content was not re-read`);
+    say('MLMD changed the database file when it started; see warnings');
+  };
 
   const phases: Phase[] = [
     {
@@ -134,19 +215,76 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
         built = await buildMlmdDatabase({ input: backupFile, requestedFormat: request.format, output: builtFile, log: say });
         await rm(backupFile, { force: true });
         Object.assign(result, { format: built.format, bytes: built.outputBytes, sha256: built.sha256, schemaVersion: built.schemaVersion, counts: built.counts });
-        say(`verified: schema ${built.schemaVersion}, ${built.counts.artifacts} artifacts, ${built.counts.executions} executions, ${built.counts.contexts} contexts`);
+        setFingerprint({});
+        const check = built.contentCheck;
+        result.contentCheck =
+          check.method === 'dump-values'
+            ? `every value of ${check.rows} rows in ${check.tables} tables equals the dump's (read by ckf-restore, REALs bit for bit)`
+            : `raw database file, ${check.rows} rows in ${check.tables} tables fingerprinted`;
+        say(`verified: schema ${built.schemaVersion}, ${built.counts.artifacts} artifacts, ${built.counts.executions} executions, ${built.counts.contexts} contexts; ${result.contentCheck}; fingerprint ${built.fingerprint}`);
       },
     },
     {
       name: 'compare',
       run: async (say) => {
-        const live = await needContainer().sha256(env.dbPath);
-        if (live !== undefined && live === built?.sha256) {
-          result.alreadyRestored = true;
-          say('the live database already has exactly this content: nothing to do');
-        } else {
-          say(live === undefined ? `no live database at ${env.dbPath}` : 'the live database differs: it will be replaced');
+        if (!built) throw new Error('bug: compare before build');
+        const builtDb = openReadOnly(builtFile);
+        let backupActivity: MlmdActivity;
+        let backupNewest: number | undefined;
+        try {
+          backupActivity = readMlmdActivity(builtDb);
+          backupNewest = newestRecorded(builtDb, backupActivity);
+        } finally {
+          builtDb.close();
         }
+        const backupReport = report(backupActivity);
+        const liveSha = await needContainer().sha256(env.dbPath);
+        if (liveSha === undefined) {
+          result.comparison = { verdict: 'no live database', backup: backupReport };
+          return say(`no live database at ${env.dbPath}: the backup's ${describeActivity(backupActivity)} will be put there`);
+        }
+        if (liveSha === built.sha256) {
+          result.alreadyRestored = true;
+          setFingerprint({ liveBefore: built.fingerprint });
+          result.comparison = { verdict: 'already restored', backup: backupReport, live: backupReport, liveNewerThanBackup: noneNewer() };
+          return say('the live database is byte for byte the verified build: nothing to do');
+        }
+        // Read the live database here to compare it; MLMD may still write to it, so the snapshot reads it
+        // again once the writer is stopped (unless its sha256 shows it unchanged).
+        const size = (await needContainer().size(env.dbPath)) ?? 0;
+        await ensureFreeSpace(workDir, size, `copying the live database (${size} bytes) to compare it`);
+        try {
+          live = await copyLive(liveSha);
+        } catch (error) {
+          result.comparison = { verdict: 'live database unreadable', backup: backupReport, note: describeError(error) };
+          result.warnings.push(`the live database could not be read for the comparison (${describeError(error)}); it is read again once the writer is stopped`);
+          return say('the live database could not be read for the comparison; it will be replaced');
+        }
+        setFingerprint({ liveBefore: live.fingerprint });
+        if (live.unreadable) {
+          result.comparison = { verdict: 'live database unreadable', backup: backupReport, note: live.fingerprint };
+          result.warnings.push(`the live database's content could not be read (${live.fingerprint}); it will be replaced and kept in the snapshot`);
+          return say('the live database could not be read for the comparison; it will be replaced');
+        }
+        const liveDb = openReadOnly(liveCopy);
+        let liveReport: ActivityReport;
+        let newer: NewerRows;
+        try {
+          liveReport = report(readMlmdActivity(liveDb));
+          newer = backupNewest === undefined ? noneNewer() : rowsNewerThan(liveDb, backupNewest);
+        } finally {
+          liveDb.close();
+        }
+        if (live.fingerprint === built.fingerprint) {
+          result.alreadyRestored = true;
+          result.comparison = { verdict: 'already restored', backup: backupReport, live: liveReport, liveNewerThanBackup: newer };
+          return say('the live database already holds exactly this content (same fingerprint, other bytes): nothing to do');
+        }
+        result.comparison = { verdict: 'will be replaced', backup: backupReport, live: liveReport, liveNewerThanBackup: newer };
+        say(
+          `the live database differs: it will be replaced. Live: ${describeReport(liveReport)}; backup: ${describeReport(backupReport)}; ` +
+            `${newer.total} live records are newer than the backup's newest (${utc(backupNewest) ?? 'none'}) and would be discarded (the pre-restore snapshot keeps them)`,
+        );
       },
     },
   ];
@@ -166,19 +304,29 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
         name: 'snapshot',
         run: async (say) => {
           if (!changing()) return 'skipped';
-          const liveSize = await needContainer().size(env.dbPath);
-          if (liveSize === undefined) {
+          const liveSha = await needContainer().sha256(env.dbPath);
+          if (liveSha === undefined) {
             result.snapshot = { skipped: `no live database at ${env.dbPath}` };
             return say('no live database to keep');
           }
-          await ensureFreeSpace(workDir, liveSize, `copying the live database (${liveSize} bytes)`);
-          await needContainer().readFile(env.dbPath, createWriteStream(liveCopy));
+          if (live?.sha256 === liveSha) {
+            say('the live database is unchanged since the comparison: keeping that copy');
+          } else {
+            const size = (await needContainer().size(env.dbPath)) ?? 0;
+            await ensureFreeSpace(workDir, size, `copying the live database (${size} bytes)`);
+            live = await copyLive(liveSha);
+            setFingerprint({ liveBefore: live.fingerprint });
+          }
+          if (live.unreadable) result.warnings.push(`the live database's content could not be read (${live.fingerprint}); it is kept in the snapshot as it is`);
           const liveVersion = readSchemaVersion(liveCopy);
           const stamp = (env.now?.() ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
           const key = `${store.snapshotPrefix}mlmd-${stamp}.db`;
-          await uploadFromStream(store.client, store.bucket, key, createReadStream(liveCopy), store.where, { contentType: 'application/vnd.sqlite3' });
-          result.snapshot = { key, bytes: (await stat(liveCopy)).size, schemaVersion: liveVersion };
-          say(`live database (schema ${liveVersion}, ${liveSize} bytes) saved to ${store.bucket}/${key}`);
+          await uploadFromStream(store.client, store.bucket, key, createReadStream(liveCopy), store.where, {
+            contentType: 'application/vnd.sqlite3',
+            metadata: { 'ckf-restore-fingerprint': live.fingerprint, 'ckf-restore-sha256': live.sha256 },
+          });
+          result.snapshot = { key, bytes: (await stat(liveCopy)).size, schemaVersion: liveVersion, fingerprint: live.fingerprint };
+          say(`live database (schema ${liveVersion}, ${live.bytes} bytes, fingerprint ${live.fingerprint}) saved to ${store.bucket}/${key}`);
           const comparison = compareSchema(built?.schemaVersion ?? 0, liveVersion, { force: request.force });
           if (comparison.relation !== 'same') result.warnings.push(comparison.warning);
           await rm(liveCopy, { force: true });
@@ -223,6 +371,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
           await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
           finished = true;
           say(`${needContainer().target.pod} restarted and Ready`);
+          await checkLiveAfter(say);
         },
       },
     );
@@ -266,6 +415,27 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
   } catch (error) {
     throw new MlmdRestoreFailedError(error, result);
   }
+}
+
+function report(activity: MlmdActivity): ActivityReport {
+  return {
+    artifacts: activity.artifacts,
+    executions: activity.executions,
+    contexts: activity.contexts,
+    events: activity.events,
+    newestCreated: utc(activity.newestCreated),
+    newestUpdated: utc(activity.newestUpdated),
+  };
+}
+
+const noneNewer = (): NewerRows => ({ artifacts: 0, executions: 0, contexts: 0, events: 0, total: 0 });
+
+function describeReport(r: ActivityReport): string {
+  return `${r.artifacts} artifacts, ${r.executions} executions, ${r.contexts} contexts, ${r.events} events, newest update ${r.newestUpdated ?? 'none'}`;
+}
+
+function describeActivity(activity: MlmdActivity): string {
+  return describeReport(report(activity));
 }
 
 /**

@@ -115,9 +115,11 @@ describe('happy paths', () => {
   });
 
   test('the raw-file backup (the runbook kubectl backup) and a plain SQL dump restore too', async () => {
+    world.resetLive();
     const raw = await run({ backup: world.backups.raw });
     expect(raw.format).toBe('sqlite');
     expect(sha(world.liveBytes())).toBe(sha(readFileSync(world.backupSourceDb)));
+    world.resetLive();
     const dump = await run({ backup: world.backups.dump, format: 'sql-dump' });
     expect(dump.format).toBe('sql-dump');
     expect(databaseContents(world.dbPath)).toEqual(databaseContents(world.backupSourceDb));
@@ -125,6 +127,7 @@ describe('happy paths', () => {
 
   test('an API server without exec v5 (Kubernetes before 1.30) still takes the copy: it ends by length', async () => {
     world.kube.state.faults.onlyV4Exec = true;
+    world.resetLive();
     try {
       const raw = await run({ backup: world.backups.raw });
       expect(raw.alreadyRestored).toBe(false);
@@ -136,8 +139,9 @@ describe('happy paths', () => {
   });
 });
 
-// From here on the live database holds the SQL dump's rebuild, so the raw backup (other bytes) is a real change.
 describe('refused or failed, nothing lost', () => {
+  // Each starts from a live database that differs from the backups, so every restore would be a real change.
+  beforeEach(() => world.resetLive());
   const garbage = Buffer.from('this is not a database, not gzip and not SQL ;; \u0000\u0001');
   const corruptSqlite = (): Buffer => {
     const bytes = Buffer.from(readFileSync(world.backupSourceDb));
