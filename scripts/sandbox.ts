@@ -130,6 +130,7 @@ async function main(): Promise<void> {
     ];
     let operation = 1;
     const outputs: string[] = [];
+    let restoredMlmd: Record<string, string> | undefined;
     for (const [action, params] of runs) {
       const before = Date.now();
       const result = await runCharmAction(env, action, params);
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
         operation,
       );
       operation += 2;
+      if (action === 'restore-mlmd' && !params['dry-run'] && restoredMlmd === undefined) restoredMlmd = result.state.results;
       outputs.push(text);
       say(text);
     }
@@ -148,6 +150,12 @@ async function main(): Promise<void> {
     const leaked = [STORE_KEYS.secretKey, MINIO_KEYS.secretKey, controller.credentials.password].filter((value) => everything.includes(value));
     say(leaked.length === 0 ? 'no secret appears in any status, log, result or error' : `LEAKED SECRETS: ${leaked.length}`);
     say(`writer back at ${world.writer().replicas} replica(s), annotations ${JSON.stringify(world.writer().annotations)}`);
+    // The live MLMD database as Debian's sqlite3 reads it, fingerprinted by the tests' own implementation.
+    const { readReference, referenceFingerprint } = await import('../tests/helpers/sqliteReference.ts');
+    const live = referenceFingerprint(readReference(world.dbPath));
+    const matches = live === restoredMlmd?.['fingerprint.backup'] && live === restoredMlmd?.['fingerprint.live-after'];
+    say(`live MLMD database fingerprint ${live} ${matches ? '= the backup\'s (restore-mlmd results)' : `≠ the backup's ${restoredMlmd?.['fingerprint.backup'] ?? '(none)'}`}`);
+    if (!matches) process.exitCode = 1;
     say(`sandbox finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (leaked.length > 0) process.exitCode = 1;
   } finally {
