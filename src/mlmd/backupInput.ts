@@ -39,7 +39,7 @@ export async function readGunzippedHead(path: string, bytes = SNIFF_BYTES): Prom
 }
 
 /** The backup's bytes, gunzipped when `gzipped`; read and file errors end the iteration with an error. */
-export async function* openBackupBytes(path: string, gzipped: boolean, chunkBytes = 1 << 20): AsyncGenerator<Buffer> {
+export async function* openBackupBytes(path: string, gzipped: boolean, chunkBytes = 256 * 1024): AsyncGenerator<Buffer> {
   const file = createReadStream(path, { highWaterMark: chunkBytes });
   if (!gzipped) {
     yield* file as AsyncIterable<Buffer>;
