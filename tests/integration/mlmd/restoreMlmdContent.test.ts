@@ -113,22 +113,27 @@ test('the raw file of the same content as the live database changes nothing: con
   expect(world.kube.state.requests.slice(requests).filter((r) => r.method === 'PATCH' || r.method === 'DELETE')).toEqual([]);
 });
 
-test('a backup whose built database differs from its dump is refused before anything in the cluster changes', async () => {
+test.each([
+  ['an INTEGER', 'CREATE TRIGGER plant AFTER INSERT ON Artifact WHEN new.id = 7 BEGIN UPDATE Artifact SET state = 99 WHERE id = 7; END;', /Artifact, rowid 7, column state: the backup has INTEGER \d, the database INTEGER 99/],
+  ['a REAL in its last bit', "CREATE TRIGGER plant2 AFTER INSERT ON ArtifactProperty WHEN new.artifact_id = 7 AND new.name = 'accuracy' BEGIN UPDATE ArtifactProperty SET double_value = CASE WHEN double_value > 0 THEN double_value * (1 + 2.220446049250313e-16) ELSE double_value * (1 - 1.1102230246251565e-16) END WHERE rowid = new.rowid; END;", /ArtifactProperty, rowid \d+, column double_value: the backup has REAL .* \(bits 0x[0-9a-f]{16}\), the database REAL .* \(bits 0x[0-9a-f]{16}\)/],
+  ['a TEXT', "CREATE TRIGGER plant AFTER INSERT ON Artifact WHEN new.id = 7 BEGIN UPDATE Artifact SET uri = uri || '#' WHERE id = 7; END;", /Artifact, rowid 7, column uri: the backup has TEXT "minio:.*", the database TEXT "minio:.*#"/],
+  ['a storage class', 'CREATE TRIGGER plant AFTER INSERT ON Artifact WHEN new.id = 7 BEGIN UPDATE Artifact SET state = CAST(state AS BLOB) WHERE id = 7; END;', /Artifact, rowid 7, column state: the backup has INTEGER 2, the database BLOB X'32' \(1 bytes\)/],
+])('a backup whose built database differs from its dump in %s is refused before anything in the cluster changes', async (_what, trigger, message) => {
   const dump = readFileSync(join(world.root, 'backup.sql'), 'utf8');
-  const planted = dump.replace(
-    /(CREATE TABLE `Artifact`[^;]*;)/,
-    '$1\nCREATE TRIGGER plant AFTER INSERT ON Artifact WHEN new.id = 7 BEGIN UPDATE Artifact SET state = 99 WHERE id = 7; END;',
-  );
+  const table = trigger.includes('plant2') ? 'ArtifactProperty' : 'Artifact';
+  const planted = dump.replace(new RegExp(`(CREATE TABLE \`${table}\`[^;]*;)`), `$1\n${trigger}`);
   expect(planted).not.toBe(dump);
-  await world.putBackup('mlmd-2024-05-02-00-00.dump.gz', gzipSync(planted));
+  const name = `mlmd-2024-05-02-00-0${Math.floor(Math.random() * 10)}.dump.gz`;
+  await world.putBackup(name, gzipSync(planted));
   const before = world.liveBytes();
   const requests = world.kube.state.requests.length;
-  const error = await run({ backup: 'mlmd-2024-05-02-00-00.dump.gz' }).then(
+  const error = await run({ backup: name }).then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(MlmdRestoreFailedError);
-  expect((error as Error).message).toMatch(/build failed: the built database differs from the backup at Artifact, rowid 7, column state: the backup has INTEGER \d, the database INTEGER 99/);
+  expect((error as Error).message).toMatch(/^build failed: the built database differs from the backup at /);
+  expect((error as Error).message).toMatch(message);
   expect(sha(world.liveBytes())).toBe(sha(before));
   expect(world.writer()).toEqual({ replicas: 1, annotations: {} });
   expect(world.kube.state.requests.slice(requests).filter((r) => r.method !== 'GET')).toEqual([]);
