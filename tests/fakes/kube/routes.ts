@@ -11,6 +11,10 @@ export { HttpStatusError, statusBody, type StatusBody } from './status';
  * @kubernetes/client-node sends and expects for the objects the charm touches.
  */
 
+/** A route's answer when it is not a plain 200 (a create is 201). */
+class Created {
+  constructor(readonly body: unknown) {}
+}
 
 /** Checks `Authorization: Bearer <token>`; answers 401 like the API server does when it is wrong. */
 export function authorized(req: IncomingMessage, token: string): boolean {
@@ -74,7 +78,8 @@ export async function handleRest(state: FakeKubeState, req: IncomingMessage, res
     }
     if (text) record.body = parseJson(text);
     const body = route(state, method, path, url.searchParams, contentType, record.body);
-    sendJson(res, 200, body);
+    if (body instanceof Created) sendJson(res, 201, body.body);
+    else sendJson(res, 200, body);
   } catch (error) {
     if (error instanceof HttpStatusError) return sendJson(res, error.body.code, error.body);
     sendJson(res, 500, statusBody(500, 'InternalError', `fake kube: ${(error as Error).message}`));
@@ -119,6 +124,29 @@ function route(
       else state.replaceDeployment(next);
       return scale ? scaleOf(next) : next;
     }
+    throw methodNotAllowed(method);
+  }
+  // ConfigMaps
+  if ((m = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/configmaps(?:\/([^/]+))?$/))) {
+    const namespace = decodeURIComponent(m[1]!);
+    const name = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+    if (name === undefined) {
+      if (method === 'POST') return new Created(state.configMaps.create(namespace, body));
+      if (method === 'GET') return list('v1', 'ConfigMapList', state, state.configMaps.list(namespace));
+      throw methodNotAllowed(method);
+    }
+    if (method === 'GET') {
+      const found = state.configMaps.get(namespace, name);
+      if (!found) throw notFound('configmaps', name);
+      return found;
+    }
+    if (method === 'PUT') return state.configMaps.replace(namespace, name, body);
+    if (method === 'PATCH') {
+      const found = state.configMaps.get(namespace, name);
+      if (!found) throw notFound('configmaps', name);
+      return state.configMaps.patch(namespace, name, applyPatch(found, contentType, body));
+    }
+    if (method === 'DELETE') return state.configMaps.delete(namespace, name, body);
     throw methodNotAllowed(method);
   }
   // Custom resources, cluster-wide or in one namespace

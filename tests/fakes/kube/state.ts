@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ConfigMapStore } from './configMaps';
 
 /**
  * The in-memory cluster behind the fake API server: StatefulSets and Deployments with their pods,
- * standalone pods, custom resources, a log of every request, and fault switches. Tests seed
+ * standalone pods, ConfigMaps, custom resources, a log of every request, and fault switches. Tests seed
  * it, run code against the server, then inspect it. Objects are stored in the JSON shape the real API
  * returns.
  */
@@ -146,6 +147,7 @@ export class FakeKubeState {
   readonly timing: FakeKubeTiming;
   readonly faults: FakeKubeFaults = { neverReady: new Set(), failPaths: new Map(), failRequests: [] };
   readonly requests: RecordedRequest[] = [];
+  readonly configMaps = new ConfigMapStore(() => this.nextResourceVersion());
   private readonly statefulSets = new Map<string, StatefulSetObject>();
   private readonly deployments = new Map<string, DeploymentObject>();
   private readonly pods = new Map<string, PodObject>();
