@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       const before = Date.now();
       const result = await runCharmAction(env, action, params);
       const text = formatJujuRun(
-        { unit: 'ckf-restore/0', action, params, logs: result.state.actionLogs, results: result.state.results, failure: result.state.failure, seconds: (Date.now() - before) / 1000 },
+        { unit: 'ckf-restore/0', action, params, logs: result.state.actionLogs, results: result.state.results, failure: result.state.failure, exitCode: result.exitCode, stderr: result.stderr, seconds: (Date.now() - before) / 1000 },
         operation,
       );
       operation += 2;

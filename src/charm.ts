@@ -20,8 +20,8 @@ async function main(): Promise<number> {
     const handlers: ActionHandler[] = load
       ? [await load()]
       : Object.keys(ACTIONS).map((name) => ({ name, run: () => Promise.reject(new Error('not loaded')) }));
-    await runAction(handlers, context);
-    return 0;
+    // Not 0 when the action failed, was refused or is degraded: `juju run` exits with 1 only then.
+    return (await runAction(handlers, context)).exitStatus;
   }
   await handleHook(context);
   return 0;

@@ -1,6 +1,8 @@
 /**
- * Prints an action run the way `juju run` shows it: the task line, action-log lines with times, the
- * results as YAML (dotted keys nested back), and the failure message.
+ * Prints an action run the way `juju run` (Juju 3) shows it: the task line, action-log lines with times,
+ * the results as YAML (dotted keys nested back), the charm's stderr, and for a non-zero exit status what
+ * Juju makes of it: the task failed with the message "exit status 1" (the uniter replaces action-fail's
+ * message with the process error) and `juju run` itself exits 1 (cmd/juju/action/common.go).
  */
 import yaml from 'js-yaml';
 
@@ -11,6 +13,9 @@ export interface ActionRunView {
   logs: string[];
   results: Record<string, string>;
   failure: string | null;
+  /** The charm process's exit status: Juju's task return-code. */
+  exitCode: number;
+  stderr: string;
   seconds: number;
 }
 
@@ -41,9 +46,13 @@ export function formatJujuRun(view: ActionRunView, operation: number): string {
     ...view.logs.map((line) => `${time} ${line}`),
     '',
   ];
+  const task = operation + 1;
+  const message = view.exitCode !== 0 ? `exit status ${view.exitCode}` : view.failure;
+  if (message !== null) lines.push(`Action id ${task} failed: ${message}`);
   const results = nestResults(view.results);
   if (Object.keys(results).length > 0) lines.push(yaml.dump(results, { lineWidth: 120 }).trimEnd());
-  if (view.failure !== null) lines.push(`ERROR the task failed: ${view.failure}`);
-  lines.push(`(${view.seconds.toFixed(1)} s)`, '');
+  if (view.stderr.trim() !== '') lines.push(view.stderr.trim());
+  if (view.exitCode !== 0) lines.push(`ERROR the following task failed:`, ` - id "${task}" with return code ${view.exitCode}`, '', `use 'juju show-task' to inspect the failure`);
+  lines.push(`(juju run exits ${view.exitCode === 0 ? 0 : 1}; ${view.seconds.toFixed(1)} s)`, '');
   return lines.join('\n');
 }

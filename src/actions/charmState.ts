@@ -3,13 +3,14 @@
  * into a clear error that says what to do when it is not usable.
  */
 import { parseConfig, type CharmConfig } from '../charm/config';
-import { RestoreError } from '../errors';
+import { RefusalError } from '../errors';
 import * as tools from '../juju/hookTools';
 import { parseBackupStore, S3_ENDPOINT, type BackupStore } from '../relations/backupStore';
 import { OBJECT_STORAGE_ENDPOINT, parseMinio, type MinioStore } from '../relations/minio';
 import { readRelation, type RelationState } from '../relations/readRelation';
 
-export class RelationNotReadyError extends RestoreError {}
+/** A relation the action needs is missing or has no data yet: a refusal, nothing was changed. */
+export class RelationNotReadyError extends RefusalError {}
 
 export async function readConfig(): Promise<CharmConfig> {
   return parseConfig(await tools.configGet());

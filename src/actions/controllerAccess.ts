@@ -3,13 +3,14 @@
  * the `juju-credentials` config, and the controller addresses, model and version from the action's env.
  */
 import type { CharmConfig } from '../charm/config';
-import { RestoreError } from '../errors';
+import { RefusalError, RestoreError } from '../errors';
 import type { ActionContext } from '../juju/context';
 import { HookToolError } from '../juju/hookToolError';
 import * as tools from '../juju/hookTools';
 import type { ControllerAccess } from '../restore/databases/types';
 
-export class ControllerAccessNotConfiguredError extends RestoreError {}
+/** The charm was not given a usable Juju login (config unset, secret not granted or incomplete): a refusal. */
+export class ControllerAccessNotConfiguredError extends RefusalError {}
 
 const SETUP_HINT =
   'Create a Juju user with admin access to this model and give its login to the charm as a secret: see "Access to the Juju controller" in the README';

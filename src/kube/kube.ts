@@ -3,6 +3,7 @@ import { createKubeClient, loadKubeConfig, type KubeClient, type LoadKubeConfigO
 import { execInPod, type ExecOptions, type ExecResult } from './exec';
 import { volumeFreeSpace, type FreeSpace } from './freeSpace';
 import { findMlmdPod, restartPodAndWaitReady, type PodContainer } from './pods';
+import { quiesceWorkloads, resumeWorkloads, type QuiesceOptions, type QuiesceReport, type ResumeOptions, type ResumeReport } from './quiesce';
 import { quiesceStatefulSet, resumeStatefulSet, type QuiesceResult, type ResumeResult } from './statefulset';
 import type { WaitOptions } from './wait';
 
@@ -32,6 +33,16 @@ export class Kube {
 
   resumeStatefulSet(name: string): Promise<ResumeResult> {
     return resumeStatefulSet(this.client, name);
+  }
+
+  /** Stops the StatefulSet or Deployment named after each app, all at once (quiesce.ts). */
+  quiesceWorkloads(names: readonly string[], options: QuiesceOptions): Promise<QuiesceReport> {
+    return quiesceWorkloads(this.client, names, options);
+  }
+
+  /** Brings back every one of them that has a record; never throws for one workload (quiesce.ts). */
+  resumeWorkloads(names: readonly string[], options: ResumeOptions): Promise<ResumeReport> {
+    return resumeWorkloads(this.client, names, options);
   }
 
   findMlmdPod(app = 'mlmd'): Promise<PodContainer> {

@@ -3,10 +3,11 @@ import { RestoreError } from '../errors';
 import { isNotFound, toKubeApiError } from './apiError';
 import type { KubeClient } from './client';
 import { KubeNotFoundError, KubeTimeoutError } from './errors';
+import { ORIGINAL_REPLICAS_ANNOTATION, recordedReplicas as recordedOn } from './replicaAnnotation';
 import { waitFor, type WaitOptions } from './wait';
 
-/** Where quiesceStatefulSet records the replica count to restore. */
-export const ORIGINAL_REPLICAS_ANNOTATION = 'ckf-restore.charmed-kubeflow.io/original-replicas';
+/** Where quiesceStatefulSet records the replica count to restore (shared with quiesceWorkloads). */
+export { ORIGINAL_REPLICAS_ANNOTATION };
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -47,14 +48,7 @@ async function patchStatefulSet(client: KubeClient, name: string, body: object, 
 }
 
 function recordedReplicas(sts: V1StatefulSet, name: string): number | undefined {
-  const value = sts.metadata?.annotations?.[ORIGINAL_REPLICAS_ANNOTATION];
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) {
-    throw new RestoreError(`StatefulSet ${name} has an invalid ${ORIGINAL_REPLICAS_ANNOTATION} annotation: ${JSON.stringify(value)}`, {
-      hint: `Set it to the replica count the app should have, e.g. kubectl annotate statefulset ${name} --overwrite ${ORIGINAL_REPLICAS_ANNOTATION}=1`,
-    });
-  }
-  return Number(value);
+  return recordedOn(sts.metadata?.annotations, 'StatefulSet', name);
 }
 
 function selectorOf(sts: V1StatefulSet, name: string): string {

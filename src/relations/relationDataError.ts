@@ -1,7 +1,7 @@
-import { RestoreError } from '../errors';
+import { RefusalError } from '../errors';
 
 /** The remote charm's databag is there but a field is missing or malformed. `field` names it. */
-export class RelationDataError extends RestoreError {
+export class RelationDataError extends RefusalError {
   constructor(
     readonly endpoint: string,
     readonly field: string,

@@ -107,10 +107,10 @@ describe('status', () => {
 });
 
 describe('actions', () => {
-  test('an unknown action fails with the list of actions', async () => {
+  test('an unknown action is refused with the list of actions, exit status 1', async () => {
     const result = await runCharmAction(charm({}), 'restore-everything', {});
     runs.push(result);
-    expect(result.exitCode).toBe(0);
+    expect([result.exitCode, result.state.results.outcome]).toEqual([1, 'refused']);
     expect(result.state.failure).toMatch(/^unknown action "restore-everything"; this charm has: /);
   });
 });

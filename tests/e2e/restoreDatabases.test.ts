@@ -42,6 +42,7 @@ test('restores both databases (3 → 1 → 3 for kfp-db), relays mysql-k8s logs,
   expect(result.exitCode).toBe(0);
   expect(result.state.failure).toBeNull();
   const r = result.state.results;
+  expect(r.outcome).toBe('ok');
   expect([r['databases.kfp-db.outcome'], r['databases.kfp-db.units-before'], r['databases.kfp-db.units-after'], r['databases.kfp-db.backup-id']]).toEqual(['restored', '3', '3', KFP_ID]);
   expect([r['databases.katib-db.outcome'], r['databases.katib-db.backup-id']]).toEqual(['restored', KATIB_ID]);
   expect(r['databases.kfp-db.follow-up']).toContain('Move restored cluster to another S3 repository');
@@ -62,6 +63,7 @@ test('no backup id: fails listing the newest finished ids, changes nothing', asy
   await startController();
   const result = await unit().action('restore-databases', {});
   expect(result.state.failure).toMatch(/kfp-db: .*2024-05-03T10:25:00Z/);
+  expect([result.exitCode, result.state.results.outcome]).toEqual([1, 'refused']);
   expect(changes()).toEqual([]);
 });
 
@@ -70,22 +72,25 @@ test.each([
   [{ 'backup-id': 'x y' }, /^parameter backup-id is not a backup id/],
   [{ 'backup-id': KFP_ID, 'restore-to-time': 'yesterday' }, /^parameter restore-to-time must be/],
   [{ 'backup-id': KFP_ID, force: true }, /^unknown parameter force/],
-])('bad params %j: clear action-fail, nothing changed', async (params, message) => {
+])('bad params %j: clear action-fail, refused with exit status 1, nothing changed', async (params, message) => {
   await startController();
   const result = await unit().action('restore-databases', params);
-  expect(result.exitCode).toBe(0);
+  expect([result.exitCode, result.state.results.outcome]).toEqual([1, 'refused']);
+  expect(result.stderr).toContain(`ckf-restore: restore-databases refused: ${result.state.failure}`);
   expect(result.state.failure).toMatch(message);
   expect(fake.calls).toEqual([]);
 });
 
 test.each([
-  ['config not set', { config: { 'juju-credentials': '' } }, /^juju-credentials is not set.*README/],
-  ['secret not granted', { grant: false }, /^cannot read the juju-credentials secret: .*not found\. Grant it to the charm: juju grant-secret cu2ol1vmp25c7b3ra8rg ckf-restore/],
-  ['wrong password', { password: 'wrong-password-123' }, /juju change-user-password/],
-])('access error (%s) says how to fix it', async (_name, options, message) => {
+  ['config not set', { config: { 'juju-credentials': '' } }, /^juju-credentials is not set.*README/, 'refused'],
+  ['secret not granted', { grant: false }, /^cannot read the juju-credentials secret: .*not found\. Grant it to the charm: juju grant-secret cu2ol1vmp25c7b3ra8rg ckf-restore/, 'refused'],
+  // The login was tried and did not work: a failure (the controller may also be the one at fault).
+  ['wrong password', { password: 'wrong-password-123' }, /juju change-user-password/, 'failed'],
+])('access error (%s) says how to fix it', async (_name, options, message, outcome) => {
   await startController();
   const result = await unit(options).action('restore-databases', { 'backup-id': KFP_ID });
   expect(result.state.failure).toMatch(message);
+  expect([result.exitCode, result.state.results.outcome]).toEqual([1, outcome]);
   expect(changes()).toEqual([]);
 });
 

@@ -78,6 +78,7 @@ test('restore: the backup is live, the old database is kept, the writer is back;
   const result = await unit().action('restore-mlmd', { backup: world.backups.dumpGz });
   expect(result.state.failure).toBeNull();
   const r = result.state.results;
+  expect([result.exitCode, r.outcome]).toEqual([0, 'ok']);
   expect(databaseContents(world.dbPath)).toEqual(databaseContents(world.backupSourceDb));
   expect(r.sha256).toBe(sha(world.liveBytes()));
   // The live database's fingerprint, computed independently from the sqlite3 CLI's reading, is the backup's.
@@ -100,11 +101,11 @@ test.each([
   [{ backup: '/etc/passwd' }, /^parameter backup must be relative/],
   [{ backup: 'x.db', format: 'zip' }, /^parameter format must be one of/],
   [{}, /^parameter backup is required/],
-])('bad params %j: clear failure, nothing read or changed', async (params, message) => {
+])('bad params %j: refused with exit status 1, nothing read or changed', async (params, message) => {
   const before = world.liveBytes();
   const requests = world.kube.state.requests.length;
   const result = await unit().action('restore-mlmd', params);
-  expect(result.exitCode).toBe(0);
+  expect([result.exitCode, result.state.results.outcome]).toEqual([1, 'refused']);
   expect(result.state.failure).toMatch(message);
   expect(sha(world.liveBytes())).toBe(sha(before));
   expect(world.kube.state.requests.length).toBe(requests);
@@ -113,6 +114,7 @@ test.each([
 test('without the s3-credentials relation the action says what to integrate', async () => {
   const result = await unit({ withStore: false }).action('restore-mlmd', { backup: world.backups.raw });
   expect(result.state.failure).toBe('no s3-credentials relation. Run: juju integrate ckf-restore s3-integrator');
+  expect([result.exitCode, result.state.results.outcome]).toEqual([1, 'refused']);
 });
 
 test('no planted key appears in any output', () => {

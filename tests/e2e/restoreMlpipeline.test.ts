@@ -60,6 +60,7 @@ test('dry-run plans the copies and the deletion and changes nothing', async () =
 test('sync: every object arrives byte for byte with its content type, the extra is deleted; a rerun copies nothing', async () => {
   const result = await unit().action('restore-mlpipeline', { bwlimit: '0' });
   expect(result.state.failure).toBeNull();
+  expect([result.exitCode, result.state.results.outcome]).toEqual([0, 'ok']);
   expect(result.state.results).toMatchObject({ 'copied.objects': String(KEYS.length), 'deleted.objects': '1', 'error-count': '0' });
   expect(await minioKeys()).toEqual([...KEYS].sort());
   for (const key of KEYS) {
@@ -74,6 +75,8 @@ test('sync: every object arrives byte for byte with its content type, the extra 
 test('a mistyped prefix (empty source) refuses to delete anything and says what it listed', async () => {
   const result = await unit().action('restore-mlpipeline', { prefix: 'mlpipelin' });
   expect(result.state.failure).toMatch(/ckf-backups\/cluster-a\/mlpipelin\//);
+  expect([result.exitCode, result.state.results.outcome]).toEqual([1, 'refused']);
+  expect(result.stderr).toContain('ckf-restore: restore-mlpipeline refused: refusing to sync: the source lists no objects');
   expect(await minioKeys()).toEqual([...KEYS].sort());
 });
 
@@ -82,9 +85,9 @@ test.each([
   [{ prefix: '../other' }, /^parameter prefix must not contain "\.\." segments/],
   [{ bucket: 'Not_A_Bucket' }, /^parameter bucket must be an S3 bucket name/],
   [{ transfers: 0 }, /^parameter transfers must be between 1 and 256/],
-])('bad params %j: clear failure, nothing changed', async (params, message) => {
+])('bad params %j: refused with exit status 1, nothing changed', async (params, message) => {
   const result = await unit().action('restore-mlpipeline', params);
-  expect(result.exitCode).toBe(0);
+  expect([result.exitCode, result.state.results.outcome]).toEqual([1, 'refused']);
   expect(result.state.failure).toMatch(message);
   expect(await minioKeys()).toEqual([...KEYS].sort());
 });

@@ -18,6 +18,11 @@ export class SyncFailedError extends RestoreError {
   ) {
     super(message, options);
   }
+
+  /** The safety guards (an empty source, too many deletions) refuse; the rest failed. */
+  override get refusal(): boolean {
+    return this.reason === 'empty-source' || this.reason === 'max-delete';
+  }
 }
 
 const TRANSIENT_CODES = new Set([

@@ -142,3 +142,12 @@ test('injected failures answer with the chosen status code', async () => {
   kube.state.faults.failPaths.set(STS, 500);
   expect((await call('GET', STS)).body).toMatchObject({ kind: 'Status', code: 500 });
 });
+
+test('injected request failures: by method and path, after `skip` matches, `times` times', async () => {
+  kube.state.faults.failRequests.push({ method: 'PATCH', path: STS, code: 503, skip: 1, times: 1 });
+  const body = { metadata: { annotations: { a: '1' } } };
+  expect((await call('PATCH', STS, body, 'application/merge-patch+json')).code).toBe(200);
+  expect((await call('GET', STS)).code).toBe(200); // another method is not counted
+  expect(await call('PATCH', STS, body, 'application/merge-patch+json')).toMatchObject({ code: 503, body: { kind: 'Status', code: 503 } });
+  expect((await call('PATCH', STS, body, 'application/merge-patch+json')).code).toBe(200);
+});

@@ -1,39 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchesLabels, parseLabelSelector, type LabelRequirement } from './labels';
 import { applyJsonPatch, applyMergePatch, PATCH_CONTENT_TYPES, PatchError } from './patch';
-import type { FakeKubeState, RecordedRequest, StatefulSetObject } from './state';
+import type { DeploymentObject, FakeKubeState, RecordedRequest, StatefulSetObject } from './state';
+import { HttpStatusError, notFound, statusBody } from './status';
+
+export { HttpStatusError, statusBody, type StatusBody } from './status';
 
 /**
  * The REST half of the fake API server: the paths, verbs, bodies and `Status` errors that
  * @kubernetes/client-node sends and expects for the objects the charm touches.
  */
 
-export interface StatusBody {
-  kind: 'Status';
-  apiVersion: 'v1';
-  metadata: Record<string, never>;
-  status: 'Failure';
-  message: string;
-  reason: string;
-  details?: { name?: string; kind?: string; group?: string };
-  code: number;
+/** A route's answer when it is not a plain 200 (a create is 201). */
+class Created {
+  constructor(readonly body: unknown) {}
 }
-
-export function statusBody(code: number, reason: string, message: string, details?: StatusBody['details']): StatusBody {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
-}
-
-/** Thrown inside a route to answer with a Status error. */
-export class HttpStatusError extends Error {
-  constructor(readonly body: StatusBody) {
-    super(body.message);
-  }
-}
-
-const notFound = (kind: string, name: string, group?: string) =>
-  new HttpStatusError(
-    statusBody(404, 'NotFound', `${group ? `${kind}.${group}` : kind} "${name}" not found`, { name, kind, ...(group ? { group } : {}) }),
-  );
 
 /** Checks `Authorization: Bearer <token>`; answers 401 like the API server does when it is wrong. */
 export function authorized(req: IncomingMessage, token: string): boolean {
@@ -80,15 +61,25 @@ export async function handleRest(state: FakeKubeState, req: IncomingMessage, res
   const path = url.pathname;
   const method = req.method ?? 'GET';
   const contentType = req.headers['content-type']?.split(';')[0]?.trim();
-  const text = method === 'GET' || method === 'DELETE' ? '' : await readBody(req);
+  // DELETE may carry DeleteOptions (preconditions) as its body.
+  const text = method === 'GET' ? '' : await readBody(req);
   const record: RecordedRequest = { method, path, query: url.searchParams, contentType, body: undefined };
   state.requests.push(record);
   try {
     const injected = state.faults.failPaths.get(path);
     if (injected !== undefined) throw new HttpStatusError(statusBody(injected, 'InternalError', `injected failure ${injected} for ${path}`));
+    for (const fault of state.faults.failRequests) {
+      if (fault.method !== method || fault.path !== path) continue;
+      const seen = (fault.seen = (fault.seen ?? 0) + 1);
+      const skip = fault.skip ?? 0;
+      if (seen > skip && (fault.times === undefined || seen <= skip + fault.times)) {
+        throw new HttpStatusError(statusBody(fault.code, 'InternalError', `injected failure ${fault.code} for ${method} ${path}`));
+      }
+    }
     if (text) record.body = parseJson(text);
     const body = route(state, method, path, url.searchParams, contentType, record.body);
-    sendJson(res, 200, body);
+    if (body instanceof Created) sendJson(res, 201, body.body);
+    else sendJson(res, 200, body);
   } catch (error) {
     if (error instanceof HttpStatusError) return sendJson(res, error.body.code, error.body);
     sendJson(res, 500, statusBody(500, 'InternalError', `fake kube: ${(error as Error).message}`));
@@ -118,19 +109,44 @@ function route(
     const selector = selectorOf(query);
     return list('v1', 'PodList', state, state.listPods(namespace).filter((p) => matchesLabels(p.metadata.labels, selector)));
   }
-  // StatefulSets (and their scale subresource)
-  if ((m = path.match(/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/statefulsets\/([^/]+)(\/scale)?$/))) {
-    const [namespace, name, scale] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), m[3] !== undefined];
-    const sts = state.getStatefulSet(name, namespace);
-    if (!sts) throw notFound('statefulsets', name, 'apps');
-    if (method === 'GET') return scale ? scaleOf(sts) : sts;
+  // StatefulSets and Deployments (and their scale subresource)
+  if ((m = path.match(/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(statefulsets|deployments)\/([^/]+)(\/scale)?$/))) {
+    const [namespace, plural, name, scale] = [decodeURIComponent(m[1]!), m[2]!, decodeURIComponent(m[3]!), m[4] !== undefined];
+    const workload = plural === 'statefulsets' ? state.getStatefulSet(name, namespace) : state.getDeployment(name, namespace);
+    if (!workload) throw notFound(plural, name, 'apps');
+    if (method === 'GET') return scale ? scaleOf(workload) : workload;
     if (method === 'PATCH') {
-      const current = scale ? scaleOf(sts) : sts;
+      const current = scale ? scaleOf(workload) : workload;
       const patched = applyPatch(current, contentType, body) as Record<string, unknown>;
-      const next = scale ? withReplicas(sts, (patched as { spec?: { replicas?: unknown } }).spec?.replicas) : mergeStatefulSet(sts, patched);
-      state.replaceStatefulSet(next);
+      if (scale) checkScalePreconditions(plural, workload, patched);
+      const next = scale ? withReplicas(workload, (patched as { spec?: { replicas?: unknown } }).spec?.replicas) : mergeWorkload(workload, patched);
+      if (next.kind === 'StatefulSet') state.replaceStatefulSet(next);
+      else state.replaceDeployment(next);
       return scale ? scaleOf(next) : next;
     }
+    throw methodNotAllowed(method);
+  }
+  // ConfigMaps
+  if ((m = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/configmaps(?:\/([^/]+))?$/))) {
+    const namespace = decodeURIComponent(m[1]!);
+    const name = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+    if (name === undefined) {
+      if (method === 'POST') return new Created(state.configMaps.create(namespace, body));
+      if (method === 'GET') return list('v1', 'ConfigMapList', state, state.configMaps.list(namespace));
+      throw methodNotAllowed(method);
+    }
+    if (method === 'GET') {
+      const found = state.configMaps.get(namespace, name);
+      if (!found) throw notFound('configmaps', name);
+      return found;
+    }
+    if (method === 'PUT') return state.configMaps.replace(namespace, name, body);
+    if (method === 'PATCH') {
+      const found = state.configMaps.get(namespace, name);
+      if (!found) throw notFound('configmaps', name);
+      return state.configMaps.patch(namespace, name, applyPatch(found, contentType, body));
+    }
+    if (method === 'DELETE') return state.configMaps.delete(namespace, name, body);
     throw methodNotAllowed(method);
   }
   // Custom resources, cluster-wide or in one namespace
@@ -168,9 +184,11 @@ function applyPatch(current: unknown, contentType: string | undefined, patch: un
   }
 }
 
-/** What the API server keeps from a patched StatefulSet: metadata and spec; status is not writable here. */
-function mergeStatefulSet(current: StatefulSetObject, patched: Record<string, unknown>): StatefulSetObject {
-  const next = structuredClone(patched) as unknown as StatefulSetObject;
+type Workload = StatefulSetObject | DeploymentObject;
+
+/** What the API server keeps from a patched StatefulSet or Deployment: metadata and spec; status is not writable here. */
+function mergeWorkload<W extends Workload>(current: W, patched: Record<string, unknown>): W {
+  const next = structuredClone(patched) as unknown as W;
   if (next.metadata?.name !== current.metadata.name || next.metadata?.uid !== current.metadata.uid) {
     throw new HttpStatusError(statusBody(422, 'Invalid', 'metadata.name and metadata.uid cannot be changed'));
   }
@@ -183,7 +201,21 @@ function mergeStatefulSet(current: StatefulSetObject, patched: Record<string, un
   return next;
 }
 
-function withReplicas(current: StatefulSetObject, replicas: unknown): StatefulSetObject {
+/** A resourceVersion or uid sent in a Scale patch is a precondition, as on the object itself. */
+function checkScalePreconditions(plural: string, current: Workload, patched: Record<string, unknown>): void {
+  const metadata = (patched.metadata ?? {}) as { resourceVersion?: unknown; uid?: unknown };
+  if (metadata.resourceVersion !== current.metadata.resourceVersion || metadata.uid !== current.metadata.uid) {
+    throw new HttpStatusError(
+      statusBody(409, 'Conflict', `Operation cannot be fulfilled on ${plural}.apps "${current.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`, {
+        name: current.metadata.name,
+        kind: plural,
+        group: 'apps',
+      }),
+    );
+  }
+}
+
+function withReplicas<W extends Workload>(current: W, replicas: unknown): W {
   validateReplicas(replicas);
   const next = structuredClone(current);
   next.spec.replicas = replicas as number;
@@ -196,15 +228,15 @@ function validateReplicas(replicas: unknown): void {
   }
 }
 
-function scaleOf(sts: StatefulSetObject) {
+function scaleOf(workload: Workload) {
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',
-    metadata: { name: sts.metadata.name, namespace: sts.metadata.namespace, uid: sts.metadata.uid, resourceVersion: sts.metadata.resourceVersion },
-    spec: { replicas: sts.spec.replicas },
+    metadata: { name: workload.metadata.name, namespace: workload.metadata.namespace, uid: workload.metadata.uid, resourceVersion: workload.metadata.resourceVersion },
+    spec: { replicas: workload.spec.replicas },
     status: {
-      replicas: sts.status.replicas,
-      selector: Object.entries(sts.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(','),
+      replicas: workload.status.replicas ?? 0,
+      selector: Object.entries(workload.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(','),
     },
   };
 }

@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ConfigMapStore } from './configMaps';
 
 /**
- * The in-memory cluster behind the fake API server: StatefulSets with their pods, standalone pods,
- * custom resources, a log of every request, and fault switches. Tests seed it, run code against the
- * server, then inspect it. Objects are stored in the JSON shape the real API returns.
+ * The in-memory cluster behind the fake API server: StatefulSets and Deployments with their pods,
+ * standalone pods, ConfigMaps, custom resources, a log of every request, and fault switches. Tests seed
+ * it, run code against the server, then inspect it. Objects are stored in the JSON shape the real API
+ * returns.
  */
 
 export interface Metadata {
@@ -45,6 +47,25 @@ export interface StatefulSetObject {
   status: { replicas: number; readyReplicas: number; [key: string]: unknown };
 }
 
+/**
+ * As the API server returns it: the Deployment controller keeps one ReplicaSet per pod template, named
+ * `<name>-<pod-template-hash>`, whose pods are `<replicaset>-<5 characters>`. Counts that are 0 are
+ * left out of `status`, as the real API does (omitempty).
+ */
+export interface DeploymentObject {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  metadata: Metadata & { generation: number };
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; image: string }[] } };
+    strategy: { type: 'RollingUpdate'; rollingUpdate: { maxUnavailable: string; maxSurge: string } };
+    [key: string]: unknown;
+  };
+  status: { observedGeneration?: number; replicas?: number; readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number; [key: string]: unknown };
+}
+
 export interface CustomObject {
   apiVersion: string;
   kind: string;
@@ -82,6 +103,11 @@ export interface FakeKubeFaults {
   neverReady: Set<string>;
   /** REST requests to these exact paths are answered with a Status error of that HTTP code. */
   failPaths: Map<string, number>;
+  /**
+   * Finer: requests with this method and exact path are let through `skip` times (default 0), then the
+   * next `times` (default: all) are answered with a Status error of `code`.
+   */
+  failRequests: { method: string; path: string; code: number; skip?: number; times?: number; seen?: number }[];
 }
 
 export interface SeedStatefulSet {
@@ -93,6 +119,8 @@ export interface SeedStatefulSet {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
+
+export type SeedDeployment = SeedStatefulSet;
 
 export interface SeedPod {
   name: string;
@@ -110,14 +138,18 @@ export interface CustomResourceType {
 }
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
+/** The characters Kubernetes uses for generated name suffixes and pod-template-hash (no vowels, no 0/1/3). */
+const POD_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const typeKey = (t: { group: string; version: string; plural: string }) => `${t.group}/${t.version}/${t.plural}`;
 
 export class FakeKubeState {
   readonly namespace: string;
   readonly timing: FakeKubeTiming;
-  readonly faults: FakeKubeFaults = { neverReady: new Set(), failPaths: new Map() };
+  readonly faults: FakeKubeFaults = { neverReady: new Set(), failPaths: new Map(), failRequests: [] };
   readonly requests: RecordedRequest[] = [];
+  readonly configMaps = new ConfigMapStore(() => this.nextResourceVersion());
   private readonly statefulSets = new Map<string, StatefulSetObject>();
+  private readonly deployments = new Map<string, DeploymentObject>();
   private readonly pods = new Map<string, PodObject>();
   private readonly crdTypes = new Map<string, CustomResourceType>();
   private readonly customObjects = new Map<string, CustomObject[]>();
@@ -155,6 +187,28 @@ export class FakeKubeState {
     return sts;
   }
 
+  addDeployment(seed: SeedDeployment): DeploymentObject {
+    const namespace = seed.namespace ?? this.namespace;
+    const labels = seed.labels ?? { 'app.kubernetes.io/name': seed.name };
+    const containers = seed.containers.map((name) => ({ name, image: `fake/${name}:latest` }));
+    const deployment: DeploymentObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { ...this.newMetadata(seed.name, namespace), generation: 1, labels: { ...labels }, ...(seed.annotations ? { annotations: { ...seed.annotations } } : {}) },
+      spec: {
+        replicas: seed.replicas,
+        selector: { matchLabels: { ...labels } },
+        template: { metadata: { labels: { ...labels } }, spec: { containers } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
+      },
+      status: {},
+    };
+    this.deployments.set(key(namespace, seed.name), deployment);
+    for (let i = 0; i < seed.replicas; i++) this.createDeploymentPod(deployment, true);
+    this.refreshDeploymentStatus(deployment);
+    return deployment;
+  }
+
   addPod(seed: SeedPod): PodObject {
     const namespace = seed.namespace ?? this.namespace;
     const pod = this.buildPod(seed.name, namespace, seed.containers, seed.labels ?? {}, seed.ready ?? true);
@@ -187,6 +241,10 @@ export class FakeKubeState {
     return this.statefulSets.get(key(namespace, name));
   }
 
+  getDeployment(name: string, namespace = this.namespace): DeploymentObject | undefined {
+    return this.deployments.get(key(namespace, name));
+  }
+
   getPod(name: string, namespace = this.namespace): PodObject | undefined {
     return this.pods.get(key(namespace, name));
   }
@@ -217,7 +275,16 @@ export class FakeKubeState {
     this.reconcile(sts);
   }
 
-  /** Graceful delete: the pod is Terminating, then gone; a StatefulSet then recreates it (new uid). */
+  /** Stores a patched Deployment (a new generation when its spec changed) and lets the controller react. */
+  replaceDeployment(deployment: DeploymentObject): void {
+    const current = this.deployments.get(key(deployment.metadata.namespace!, deployment.metadata.name));
+    deployment.metadata.resourceVersion = this.nextResourceVersion();
+    if (current && JSON.stringify(current.spec) !== JSON.stringify(deployment.spec)) deployment.metadata.generation = current.metadata.generation + 1;
+    this.deployments.set(key(deployment.metadata.namespace!, deployment.metadata.name), deployment);
+    this.reconcileDeployment(deployment);
+  }
+
+  /** Graceful delete: the pod is Terminating, then gone; its StatefulSet or Deployment then replaces it (new uid). */
   deletePod(name: string, namespace = this.namespace): PodObject | undefined {
     const pod = this.pods.get(key(namespace, name));
     if (!pod) return undefined;
@@ -294,7 +361,82 @@ export class FakeKubeState {
       const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'StatefulSet');
       const sts = owner && this.statefulSets.get(key(namespace, owner.name));
       if (sts) this.reconcile(sts);
+      const deployment = this.deploymentOwning(pod);
+      if (deployment) this.reconcileDeployment(deployment);
     });
+  }
+
+  // ---- the Deployment controller (and its ReplicaSet) ------------------------------------------
+
+  /** `pod-template-hash`: a short hash of the pod template, as the Deployment controller labels its ReplicaSet and pods. */
+  private templateHash(deployment: DeploymentObject): string {
+    const digest = createHash('sha256').update(JSON.stringify(deployment.spec.template)).digest();
+    return Array.from(digest.subarray(0, 10), (byte) => POD_NAME_ALPHABET[byte % POD_NAME_ALPHABET.length]).join('');
+  }
+
+  private deploymentOwning(pod: PodObject): DeploymentObject | undefined {
+    const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
+    if (!owner) return undefined;
+    return [...this.deployments.values()].find((d) => d.metadata.namespace === pod.metadata.namespace && owner.name === `${d.metadata.name}-${this.templateHash(d)}`);
+  }
+
+  private deploymentPods(deployment: DeploymentObject): PodObject[] {
+    return this.listPods(deployment.metadata.namespace).filter((pod) => this.deploymentOwning(pod) === this.deployments.get(key(deployment.metadata.namespace!, deployment.metadata.name)));
+  }
+
+  private createDeploymentPod(deployment: DeploymentObject, ready: boolean): void {
+    const namespace = deployment.metadata.namespace!;
+    const hash = this.templateHash(deployment);
+    const replicaSet = `${deployment.metadata.name}-${hash}`;
+    const suffix = Array.from(randomBytes(5), (byte) => POD_NAME_ALPHABET[byte % POD_NAME_ALPHABET.length]).join('');
+    const name = `${replicaSet}-${suffix}`;
+    const pod = this.buildPod(name, namespace, deployment.spec.template.spec.containers.map((c) => c.name), { ...deployment.spec.template.metadata.labels, 'pod-template-hash': hash }, ready);
+    pod.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSet, uid: randomUUID(), controller: true }];
+    this.pods.set(key(namespace, name), pod);
+    if (!ready) {
+      this.later(this.timing.podReadyDelayMs, () => {
+        if (this.pods.get(key(namespace, name)) !== pod || pod.metadata.deletionTimestamp) return;
+        pod.status.phase = 'Running';
+        pod.status.conditions = [{ type: 'Ready', status: this.faults.neverReady.has(name) ? 'False' : 'True' }];
+        pod.metadata.resourceVersion = this.nextResourceVersion();
+        const current = this.deployments.get(key(namespace, deployment.metadata.name));
+        if (current) this.refreshDeploymentStatus(current);
+      });
+    }
+  }
+
+  /** Keep `spec.replicas` live pods: terminate the newest extra ones, create the missing ones after a delay. */
+  private reconcileDeployment(deployment: DeploymentObject): void {
+    const namespace = deployment.metadata.namespace!;
+    const live = this.deploymentPods(deployment)
+      .filter((pod) => !pod.metadata.deletionTimestamp)
+      .sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp));
+    for (const pod of live.slice(0, Math.max(0, live.length - deployment.spec.replicas))) this.terminate(pod);
+    const deploymentKey = key(namespace, deployment.metadata.name);
+    const pending = [...this.pendingCreates].filter((k) => k.startsWith(`${deploymentKey}#`)).length;
+    for (let i = live.length + pending; i < deployment.spec.replicas; i++) {
+      const token = `${deploymentKey}#${randomUUID()}`;
+      this.pendingCreates.add(token);
+      this.later(this.timing.podCreateDelayMs, () => {
+        this.pendingCreates.delete(token);
+        const current = this.deployments.get(deploymentKey);
+        if (!current) return;
+        const alive = this.deploymentPods(current).filter((pod) => !pod.metadata.deletionTimestamp).length;
+        if (alive >= current.spec.replicas) return;
+        this.createDeploymentPod(current, false);
+        this.refreshDeploymentStatus(current);
+      });
+    }
+    this.refreshDeploymentStatus(deployment);
+  }
+
+  private refreshDeploymentStatus(deployment: DeploymentObject): void {
+    const owned = this.deploymentPods(deployment);
+    const ready = owned.filter((p) => !p.metadata.deletionTimestamp && p.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const live = owned.filter((p) => !p.metadata.deletionTimestamp).length;
+    const counts = { replicas: live, updatedReplicas: live, readyReplicas: ready, availableReplicas: ready };
+    deployment.status = { observedGeneration: deployment.metadata.generation };
+    for (const [name, value] of Object.entries(counts)) if (value > 0) deployment.status[name] = value;
   }
 
   /** The StatefulSet controller: make pods 0..replicas-1 exist, terminate the rest. */
