@@ -3,6 +3,8 @@
  * this charm's pre-restore snapshots `mlmd-YYYY-MM-DDTHH-MM-SSZ.db`. A name that does not follow either
  * (or names a date that does not exist) has no such time; its upload time is all there is.
  */
+import { utcDate } from '../util/utcDate';
+
 const PATTERN = /(?:^|\/)mlmd-(\d{4})-(\d{2})-(\d{2})[-T](\d{2})-(\d{2})(?:-(\d{2}))?(?=Z?(?:[._-]|$))/;
 
 /** The time in the name as a Date (UTC), or undefined. */
@@ -10,11 +12,7 @@ export function takenFromName(name: string): Date | undefined {
   const match = PATTERN.exec(name);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as [number, number, number, number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Date.UTC rolls 2024-02-30 over into March: such a name has no real time.
-  const same =
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
-  return same ? date : undefined;
+  return utcDate(year, month, day, hour, minute, second);
 }
 
 /** How long ago, for people: `45s`, `12m`, `3h 20m`, `4d 6h`. A time in the future says so. */

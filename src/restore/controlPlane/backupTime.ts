@@ -4,6 +4,9 @@
  * backup id. Pure; UTC only, so no time zone is ever guessed.
  */
 import { InvalidInputError } from '../../errors';
+import { takenFromName } from '../../mlmd/backupName';
+import { utcDate } from '../../util/utcDate';
+import { SNAPSHOT_DIR } from '../listBackups';
 
 /** `latest`, or a moment: backups at or before it count. */
 export type At = { latest: true } | { latest: false; time: Date };
@@ -11,19 +14,13 @@ export type At = { latest: true } | { latest: false; time: Date };
 /** 2024-05-01T10:30Z, 2024-05-01T10:30:00Z, 2024-05-01T10:30:00.000Z (list-backups prints the last). */
 const UTC_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?[Zz]$/;
 
-function utc(year: number, month: number, day: number, hour: number, minute: number, second = 0, ms = 0): Date | undefined {
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
-  // Date.UTC rolls 2024-02-30 over into March: such a date is not a date.
-  const same = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
-  return same ? date : undefined;
-}
 
 /** A UTC time in one of the forms above, or undefined. */
 export function parseUtcTime(text: string): Date | undefined {
   const m = UTC_TIME.exec(text);
   if (!m) return undefined;
   const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
-  return utc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), m[6] === undefined ? 0 : Number(m[6]), ms);
+  return utcDate(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), m[6] === undefined ? 0 : Number(m[6]), ms);
 }
 
 export function parseAt(text: string, parameter = 'at'): At {
@@ -69,23 +66,16 @@ export function formatUtc(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** The runbook's MLMD backups at the store's root: `mlmd-YYYY-MM-DD-HH-MM<anything>`, UTC. */
-const RUNBOOK_MLMD = /^mlmd-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})(?!\d)/;
-/** This charm's pre-restore snapshots: `ckf-restore/pre-restore/mlmd-YYYY-MM-DDTHH-MM-SSZ.db`. */
-const SNAPSHOT_MLMD = /^ckf-restore\/pre-restore\/mlmd-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})Z/;
-
+/**
+ * When an MLMD backup was taken, from its name (src/mlmd/backupName.ts): `snapshot` for this charm's
+ * pre-restore snapshots (`ckf-restore/pre-restore/mlmd-YYYY-MM-DDTHH-MM-SSZ.db`), else `runbook`.
+ */
 export function mlmdBackupTime(name: string): { time: Date; kind: 'runbook' | 'snapshot' } | undefined {
-  let m = RUNBOOK_MLMD.exec(name);
-  if (m) {
-    const time = utc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
-    return time && { time, kind: 'runbook' };
-  }
-  m = SNAPSHOT_MLMD.exec(name);
-  if (m) {
-    const time = utc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-    return time && { time, kind: 'snapshot' };
-  }
-  return undefined;
+  const kind = name.startsWith(SNAPSHOT_DIR) ? 'snapshot' : 'runbook';
+  // A runbook backup sits at the store's root; an mlmd-… name elsewhere is someone else's object.
+  if (kind === 'runbook' && name.includes('/')) return undefined;
+  const time = takenFromName(name);
+  return time && { time, kind };
 }
 
 /** mysql-k8s backup ids are their UTC start time, `2024-05-01T10:25:00Z`. */

@@ -12,12 +12,12 @@ import {
 
 const HOUR = 3600_000;
 const mlmd = mlmdCandidates([
-  { name: 'mlmd-2024-05-01-10-30.dump.gz', bytes: 10, modified: '2024-05-01T10:31:12.000Z', format: 'sql-dump-gz' },
-  { name: 'mlmd-2024-05-02-10-30.dump.gz', bytes: 10, modified: '2024-05-02T10:31:00.000Z', format: 'sql-dump-gz' },
-  { name: 'mlmd-2024-04-30-10-30.db', bytes: 10, modified: '2024-04-30T10:31:00.000Z', format: 'sqlite' },
+  { name: 'mlmd-2024-05-01-10-30.dump.gz', bytes: 10, modified: '2024-05-01T10:31:12.000Z', format: 'sql-dump-gz', taken: undefined, age: undefined },
+  { name: 'mlmd-2024-05-02-10-30.dump.gz', bytes: 10, modified: '2024-05-02T10:31:00.000Z', format: 'sql-dump-gz', taken: undefined, age: undefined },
+  { name: 'mlmd-2024-04-30-10-30.db', bytes: 10, modified: '2024-04-30T10:31:00.000Z', format: 'sqlite', taken: undefined, age: undefined },
   // Newer than all, but a pre-restore snapshot: only when named.
-  { name: 'ckf-restore/pre-restore/mlmd-2024-05-03T09-00-00Z.db', bytes: 10, modified: '2024-05-03T09:00:01.000Z', format: 'sqlite' },
-  { name: 'mlmd-manual.db', bytes: 10, modified: '2024-05-01T11:00:00.000Z', format: 'sqlite' },
+  { name: 'ckf-restore/pre-restore/mlmd-2024-05-03T09-00-00Z.db', bytes: 10, modified: '2024-05-03T09:00:01.000Z', format: 'sqlite', taken: undefined, age: undefined },
+  { name: 'mlmd-manual.db', bytes: 10, modified: '2024-05-01T11:00:00.000Z', format: 'sqlite', taken: undefined, age: undefined },
 ]);
 const kfp = databaseCandidates([
   { id: '2024-04-30T10:25:00Z', type: 'full', status: 'finished' },
