@@ -106,8 +106,43 @@ export class BackupNotFoundError extends RestoreError {}
 /** Extra room on the MLMD volume beyond the file itself (SQLite needs a little to open it). */
 const VOLUME_MARGIN_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The restore's phases as groups a caller composes: `prepare` changes nothing in the cluster (preflight,
+ * fetch, build, compare); `quiesce` stops the writer; `install` puts the database in (snapshot, transfer,
+ * swap, restart); the cleanups `rollback`, `resume` and `tidy` always run. restoreMlmd runs them all in
+ * order; restore-control-plane runs prepare early and install between its own quiesce and resume of every
+ * writer. `result` fills as they run.
+ */
+export interface MlmdRestoreSteps {
+  result: MlmdRestoreResult;
+  prepare: Phase[];
+  quiesce: Phase;
+  install: Phase[];
+  rollback: Phase;
+  resume: Phase;
+  tidy: Phase;
+  /** After prepare: whether the install will change anything (not a dry run, not already restored). */
+  changing(): boolean;
+}
+
+export interface MlmdStepOptions {
+  /** Refuse on running pipelines and experiments in preflight (restore-control-plane checks once itself). */
+  checkActivity?: boolean;
+}
+
 export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreEnvironment): Promise<MlmdRestoreResult> {
-  const { store, kube, log } = env;
+  const steps = await mlmdRestoreSteps(request, env);
+  const phases = request.dryRun ? steps.prepare : [...steps.prepare, steps.quiesce, ...steps.install];
+  try {
+    steps.result.phases = await runPhases(phases, [steps.rollback, steps.resume, steps.tidy], env.log);
+    return steps.result;
+  } catch (error) {
+    throw new MlmdRestoreFailedError(error, steps.result);
+  }
+}
+
+export async function mlmdRestoreSteps(request: MlmdRestoreRequest, env: MlmdRestoreEnvironment, options: MlmdStepOptions = {}): Promise<MlmdRestoreSteps> {
+  const { store, kube } = env;
   const result: MlmdRestoreResult = { backup: request.backupKey, dryRun: request.dryRun, alreadyRestored: false, warnings: [], phases: {} };
   const workDir = await mkdtemp(join(env.tempRoot, 'ckf-restore-mlmd-'));
   const backupFile = join(workDir, 'backup');
@@ -170,7 +205,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
     say('MLMD changed the database file when it started; see warnings');
   };
 
-  const phases: Phase[] = [
+  const prepare: Phase[] = [
     {
       name: 'preflight',
       run: async (say) => {
@@ -183,6 +218,7 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
         target = await kube.findMlmdPod(env.mlmdApp);
         container = new MlmdContainer(kube, target, env.timeouts.execMs);
         say(`backup ${request.backupKey}: ${backupSize} bytes; MLMD is ${target.pod}/${target.container}`);
+        if (options.checkActivity === false) return;
         const activity = await kube.checkActivity();
         const running = [...activity.workflows.map((name) => `workflow ${name}`), ...activity.experiments.map((name) => `experiment ${name}`)];
         if (activity.scheduledWorkflows.length > 0) {
@@ -289,132 +325,123 @@ export async function restoreMlmd(request: MlmdRestoreRequest, env: MlmdRestoreE
     },
   ];
 
-  if (!request.dryRun) {
-    phases.push(
-      {
-        name: 'quiesce',
-        run: async (say) => {
-          if (!changing()) return 'skipped';
-          quiesced = true;
-          const quiesce = await kube.quiesceStatefulSet(env.writerApp, { timeoutMs: env.timeouts.quiesceMs });
-          say(`${env.writerApp} scaled to 0 (was ${quiesce.originalReplicas}${quiesce.resumedFromEarlierRun ? ', recorded by an earlier run' : ''})`);
-        },
-      },
-      {
-        name: 'snapshot',
-        run: async (say) => {
-          if (!changing()) return 'skipped';
-          const liveSha = await needContainer().sha256(env.dbPath);
-          if (liveSha === undefined) {
-            result.snapshot = { skipped: `no live database at ${env.dbPath}` };
-            return say('no live database to keep');
-          }
-          if (live?.sha256 === liveSha) {
-            say('the live database is unchanged since the comparison: keeping that copy');
-          } else {
-            const size = (await needContainer().size(env.dbPath)) ?? 0;
-            await ensureFreeSpace(workDir, size, `copying the live database (${size} bytes)`);
-            live = await copyLive(liveSha);
-            setFingerprint({ liveBefore: live.fingerprint });
-          }
-          if (live.unreadable) result.warnings.push(`the live database's content could not be read (${live.fingerprint}); it is kept in the snapshot as it is`);
-          const liveVersion = readSchemaVersion(liveCopy);
-          const stamp = (env.now?.() ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-          const key = `${store.snapshotPrefix}mlmd-${stamp}.db`;
-          await uploadFromStream(store.client, store.bucket, key, createReadStream(liveCopy), store.where, {
-            contentType: 'application/vnd.sqlite3',
-            metadata: { 'ckf-restore-fingerprint': live.fingerprint, 'ckf-restore-sha256': live.sha256 },
-          });
-          result.snapshot = { key, bytes: (await stat(liveCopy)).size, schemaVersion: liveVersion, fingerprint: live.fingerprint };
-          say(`live database (schema ${liveVersion}, ${live.bytes} bytes, fingerprint ${live.fingerprint}) saved to ${store.bucket}/${key}`);
-          const comparison = compareSchema(built?.schemaVersion ?? 0, liveVersion, { force: request.force });
-          if (comparison.relation !== 'same') result.warnings.push(comparison.warning);
-          await rm(liveCopy, { force: true });
-        },
-      },
-      {
-        name: 'transfer',
-        run: async (say) => {
-          if (!changing() || !built) return 'skipped';
-          const free = await kube.volumeFreeSpace(needContainer().target.pod, needContainer().target.container, dirname(env.dbPath));
-          const needed = built.outputBytes + VOLUME_MARGIN_BYTES;
-          if (free.availableBytes < needed) {
-            throw new InsufficientSpaceError(`the MLMD volume (${free.mountPoint}) has ${free.availableBytes} bytes free; the restored database needs ${needed}`, {
-              hint: 'Grow the mlmd-data volume or free space on it, then run the action again; nothing was changed',
-            });
-          }
-          transferStarted = true;
-          await needContainer().writeFile(restoringPath, createReadStream(builtFile), built.outputBytes);
-          const copied = await needContainer().sha256(restoringPath);
-          if (copied !== built.sha256) {
-            throw new HashMismatchError(`the copy in ${needContainer().target.pod} has sha256 ${copied ?? 'none'}, expected ${built.sha256}`, {
-              hint: 'The transfer was corrupted; nothing was swapped. Run the action again',
-            });
-          }
-          say(`${built.outputBytes} bytes in ${restoringPath}, sha256 verified`);
-        },
-      },
-      {
-        name: 'swap',
-        run: async (say) => {
-          if (!changing()) return 'skipped';
-          await needContainer().swapIn(env.dbPath);
-          swapped = true;
-          say(`${env.dbPath} replaced; the previous one is ${env.dbPath}.pre-restore`);
-        },
-      },
-      {
-        name: 'restart',
-        run: async (say) => {
-          if (!changing()) return 'skipped';
-          // MLMD keeps the old file open: only a new pod serves the restored database.
-          await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
-          finished = true;
-          say(`${needContainer().target.pod} restarted and Ready`);
-          await checkLiveAfter(say);
-        },
-      },
-    );
-  }
-
-  const cleanups: Phase[] = [
-    {
-      name: 'rollback',
-      run: async (say) => {
-        if (!swapped || finished) return 'skipped';
-        say(`putting ${env.dbPath}.pre-restore back`);
-        await needContainer().rollBack(env.dbPath);
-        result.rolledBack = true;
-        await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
-        say('previous database back in place and MLMD restarted');
-      },
+  const quiesce: Phase = {
+    name: 'quiesce',
+    run: async (say) => {
+      if (!changing()) return 'skipped';
+      quiesced = true;
+      const quiesce = await kube.quiesceStatefulSet(env.writerApp, { timeoutMs: env.timeouts.quiesceMs });
+      say(`${env.writerApp} scaled to 0 (was ${quiesce.originalReplicas}${quiesce.resumedFromEarlierRun ? ', recorded by an earlier run' : ''})`);
     },
-    {
-      name: 'resume',
-      // Runs even when this run paused nothing: it also finishes an earlier run that crashed mid-way.
-      run: async (say) => {
-        if (request.dryRun) return 'skipped';
-        const resume = await kube.resumeStatefulSet(env.writerApp);
-        if (resume.resumed) say(`${env.writerApp} scaled back to ${resume.replicas}`);
-        else if (quiesced) say(`${env.writerApp} had nothing recorded to resume`);
-        else return 'skipped';
-      },
+  };
+  const install: Phase[] = [
+  {
+    name: 'snapshot',
+    run: async (say) => {
+      if (!changing()) return 'skipped';
+      const liveSha = await needContainer().sha256(env.dbPath);
+      if (liveSha === undefined) {
+        result.snapshot = { skipped: `no live database at ${env.dbPath}` };
+        return say('no live database to keep');
+      }
+      if (live?.sha256 === liveSha) {
+        say('the live database is unchanged since the comparison: keeping that copy');
+      } else {
+        const size = (await needContainer().size(env.dbPath)) ?? 0;
+        await ensureFreeSpace(workDir, size, `copying the live database (${size} bytes)`);
+        live = await copyLive(liveSha);
+        setFingerprint({ liveBefore: live.fingerprint });
+      }
+      if (live.unreadable) result.warnings.push(`the live database's content could not be read (${live.fingerprint}); it is kept in the snapshot as it is`);
+      const liveVersion = readSchemaVersion(liveCopy);
+      const stamp = (env.now?.() ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+      const key = `${store.snapshotPrefix}mlmd-${stamp}.db`;
+      await uploadFromStream(store.client, store.bucket, key, createReadStream(liveCopy), store.where, {
+        contentType: 'application/vnd.sqlite3',
+        metadata: { 'ckf-restore-fingerprint': live.fingerprint, 'ckf-restore-sha256': live.sha256 },
+      });
+      result.snapshot = { key, bytes: (await stat(liveCopy)).size, schemaVersion: liveVersion, fingerprint: live.fingerprint };
+      say(`live database (schema ${liveVersion}, ${live.bytes} bytes, fingerprint ${live.fingerprint}) saved to ${store.bucket}/${key}`);
+      const comparison = compareSchema(built?.schemaVersion ?? 0, liveVersion, { force: request.force });
+      if (comparison.relation !== 'same') result.warnings.push(comparison.warning);
+      await rm(liveCopy, { force: true });
     },
-    {
-      name: 'tidy',
-      run: async () => {
-        if (transferStarted && !swapped && container) await container.remove(restoringPath);
-        await rm(workDir, { recursive: true, force: true });
-      },
+  },
+  {
+    name: 'transfer',
+    run: async (say) => {
+      if (!changing() || !built) return 'skipped';
+      const free = await kube.volumeFreeSpace(needContainer().target.pod, needContainer().target.container, dirname(env.dbPath));
+      const needed = built.outputBytes + VOLUME_MARGIN_BYTES;
+      if (free.availableBytes < needed) {
+        throw new InsufficientSpaceError(`the MLMD volume (${free.mountPoint}) has ${free.availableBytes} bytes free; the restored database needs ${needed}`, {
+          hint: 'Grow the mlmd-data volume or free space on it, then run the action again; nothing was changed',
+        });
+      }
+      transferStarted = true;
+      await needContainer().writeFile(restoringPath, createReadStream(builtFile), built.outputBytes);
+      const copied = await needContainer().sha256(restoringPath);
+      if (copied !== built.sha256) {
+        throw new HashMismatchError(`the copy in ${needContainer().target.pod} has sha256 ${copied ?? 'none'}, expected ${built.sha256}`, {
+          hint: 'The transfer was corrupted; nothing was swapped. Run the action again',
+        });
+      }
+      say(`${built.outputBytes} bytes in ${restoringPath}, sha256 verified`);
     },
+  },
+  {
+    name: 'swap',
+    run: async (say) => {
+      if (!changing()) return 'skipped';
+      await needContainer().swapIn(env.dbPath);
+      swapped = true;
+      say(`${env.dbPath} replaced; the previous one is ${env.dbPath}.pre-restore`);
+    },
+  },
+  {
+    name: 'restart',
+    run: async (say) => {
+      if (!changing()) return 'skipped';
+      // MLMD keeps the old file open: only a new pod serves the restored database.
+      await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
+      finished = true;
+      say(`${needContainer().target.pod} restarted and Ready`);
+      await checkLiveAfter(say);
+    },
+  },
   ];
 
-  try {
-    result.phases = await runPhases(phases, cleanups, log);
-    return result;
-  } catch (error) {
-    throw new MlmdRestoreFailedError(error, result);
-  }
+  const rollback: Phase = {
+    name: 'rollback',
+    run: async (say) => {
+      if (!swapped || finished) return 'skipped';
+      say(`putting ${env.dbPath}.pre-restore back`);
+      await needContainer().rollBack(env.dbPath);
+      result.rolledBack = true;
+      await kube.restartPodAndWaitReady(needContainer().target.pod, env.timeouts.readyMs);
+      say('previous database back in place and MLMD restarted');
+    },
+  };
+  const resume: Phase = {
+    name: 'resume',
+    // Runs even when this run paused nothing: it also finishes an earlier run that crashed mid-way.
+    run: async (say) => {
+      if (request.dryRun) return 'skipped';
+      const resume = await kube.resumeStatefulSet(env.writerApp);
+      if (resume.resumed) say(`${env.writerApp} scaled back to ${resume.replicas}`);
+      else if (quiesced) say(`${env.writerApp} had nothing recorded to resume`);
+      else return 'skipped';
+    },
+  };
+  const tidy: Phase = {
+    name: 'tidy',
+    run: async () => {
+      if (transferStarted && !swapped && container) await container.remove(restoringPath);
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+
+  return { result, prepare, quiesce, install, rollback, resume, tidy, changing };
 }
 
 function report(activity: MlmdActivity): ActivityReport {
